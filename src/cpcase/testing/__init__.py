@@ -1,0 +1,3 @@
+"""Hypothesis strategies and fixtures for cpcase and for downstream projects' own tests."""
+
+__all__: list[str] = []
