@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, ValidationInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from cpcase.errors import FormError
 from cpcase.labels import Lang, field, field_label
@@ -20,10 +21,12 @@ from cpcase.vocab.core import FormClass, Step
 __all__ = [
     "CaseCodeStr",
     "FormBase",
+    "FormRow",
     "ShortText",
     "Text",
     "check_not_future",
     "form_error_from",
+    "rule_violation",
 ]
 
 # Free text: stripped, bounded so a pasted document cannot bloat a record.
@@ -67,6 +70,33 @@ def check_not_future(value: Any, info: ValidationInfo) -> Any:
     if isinstance(day, dt.date) and day > _today(info):
         raise ValueError("date cannot be in the future")
     return value
+
+
+class FormRow(BaseModel):
+    """Base of a repeated row inside a form (plan activity, service, follow-up entry...).
+
+    Same configuration as :class:`FormBase`: frozen, unknown fields rejected, inputs hidden.
+    """
+
+    model_config = _MODEL_CONFIG
+
+
+def rule_violation(title: str, problems: list[tuple[str, str]]) -> ValidationError:
+    """A pydantic ``ValidationError`` locating each SOP-rule problem at its field.
+
+    ``problems`` holds ``(field_name, message)`` pairs. Raise the result from a
+    ``model_validator(mode="after")`` so that the error names the field (``loc``) rather than
+    the whole form; nested rows get their full path (``activities.0.deadline``).
+    """
+    return ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("sop_rule", message), loc=(name,), input=None
+            )
+            for name, message in problems
+        ],
+    )
 
 
 class FormBase(BaseModel):
