@@ -232,9 +232,10 @@ records = st.builds(
     withdrawn_on=st.none() | st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31)),
     bases=st.frozensets(st.sampled_from(LegitimateBasis), min_size=1),
 )
-moments = st.datetimes(
-    dt.datetime(2024, 1, 1), dt.datetime(2028, 12, 31), timezones=st.just(dt.UTC)
-)
+# hypothesis wants naive bounds; the generated datetimes are UTC-aware.
+_LO = dt.datetime(2024, 1, 1, tzinfo=dt.UTC).replace(tzinfo=None)
+_HI = dt.datetime(2028, 12, 31, tzinfo=dt.UTC).replace(tzinfo=None)
+moments = st.datetimes(_LO, _HI, timezones=st.just(dt.UTC))
 purposes = st.sampled_from([Purpose.REFERRAL, Purpose.TRANSFER])
 
 

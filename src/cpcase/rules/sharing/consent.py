@@ -101,7 +101,7 @@ class ConsentState(LabelledEnum):
     USED = ("used", "Déjà utilisé (usage unique)", "Already used (single use)", "CM L1010")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ConsentRequirement:
     """Whose agreement a disclosure needs for a child of a given age."""
 
@@ -128,7 +128,12 @@ def consent_requirement(
         reasons.append("age_unknown")
         child = ChildRole.ASSENT
     elif age >= policy.adult_age:
-        return ConsentRequirement(ChildRole.CONSENT, CaregiverRole.NOT_SOUGHT, False, ("adult",))
+        return ConsentRequirement(
+            child=ChildRole.CONSENT,
+            caregiver=CaregiverRole.NOT_SOUGHT,
+            needs_override=False,
+            reasons=("adult",),
+        )
     elif age >= policy.child_consent_from_age:
         reasons.append("child_consent_age")
         child = ChildRole.CONSENT
@@ -145,9 +150,16 @@ def consent_requirement(
         needs_override = child is not ChildRole.CONSENT
         if needs_override:
             reasons.append("no_one_can_consent")
-        return ConsentRequirement(child, CaregiverRole.NOT_SOUGHT, needs_override, tuple(reasons))
+        return ConsentRequirement(
+            child=child,
+            caregiver=CaregiverRole.NOT_SOUGHT,
+            needs_override=needs_override,
+            reasons=tuple(reasons),
+        )
     caregiver = CaregiverRole.IF_SAFE if child is ChildRole.CONSENT else CaregiverRole.REQUIRED
-    return ConsentRequirement(child, caregiver, False, tuple(reasons))
+    return ConsentRequirement(
+        child=child, caregiver=caregiver, needs_override=False, reasons=tuple(reasons)
+    )
 
 
 @attrs.frozen
@@ -281,10 +293,10 @@ def evaluate_consent(
         if not record.scopes & scopes:
             reasons.add("purpose_not_in_scope")
             continue
-        if recipient is not None and recipient not in record.recipients:
-            if record.recipients or policy.require_named_recipient:
-                reasons.add("recipient_not_covered")
-                continue
+        uncovered = recipient is not None and recipient not in record.recipients
+        if uncovered and (record.recipients or policy.require_named_recipient):
+            reasons.add("recipient_not_covered")
+            continue
         candidates.append(record)
     if not candidates:
         reasons.add("no_consent_recorded")
