@@ -1,0 +1,436 @@
+"""Encrypt and decrypt age v1 files, streaming, in memory that does not grow with file size.
+
+Entry points, from lowest to highest level:
+
+* :func:`encrypt` / :func:`decrypt`: stream from a binary source to a binary sink;
+* :func:`open_encrypt` / :func:`open_decrypt`: file-like writer/reader (e.g. for ``tarfile``
+  in stream mode ``w|`` / ``r|``);
+* :func:`encrypt_file` / :func:`decrypt_file`: path to path, output written atomically (no
+  partial plaintext is ever left on disk);
+* :func:`encrypt_bytes` / :func:`decrypt_bytes`: small in-memory payloads.
+
+Decryption checks, in order: the armor, the header syntax, the identities (``no match``), the
+header MAC, then every payload chunk, raising the matching error class from
+:mod:`cpcase.adapters.age.errors`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO, Protocol
+
+import attrs
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+from cpcase.adapters.age.armor import ArmorReader, ArmorWriter
+from cpcase.adapters.age.errors import (
+    ArchiveFormatError,
+    HeaderMacError,
+    KeyFormatError,
+    NoIdentityMatchError,
+    UnsupportedRecipientError,
+    UnsupportedStanzaError,
+)
+from cpcase.adapters.age.fileio import atomic_output
+from cpcase.adapters.age.format import Header, hkdf_sha256, parse_header
+from cpcase.adapters.age.recipients import FILE_KEY_SIZE, Identity, Recipient
+from cpcase.adapters.age.stream import (
+    CHUNK_SIZE,
+    DEFAULT_BLOCK_CHUNKS,
+    ENCRYPTED_CHUNK_SIZE,
+    iter_decrypt,
+    iter_encrypt,
+)
+
+__all__ = [
+    "SUPPORTED_STANZA_TYPES",
+    "DecryptingReader",
+    "EncryptingWriter",
+    "decrypt",
+    "decrypt_bytes",
+    "decrypt_file",
+    "encrypt",
+    "encrypt_bytes",
+    "encrypt_file",
+    "open_decrypt",
+    "open_encrypt",
+]
+
+SUPPORTED_STANZA_TYPES = frozenset({"X25519", "scrypt", "mlkem768x25519"})
+_NONCE_SIZE = 16
+_ARMOR_SNIFF = 1100  # armor allows up to 1 KiB of whitespace before BEGIN
+_WS = b" \t\r\n\v\f"
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes | bytearray | memoryview, /) -> int | None: ...
+
+
+class _Source(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+# ---------------------------------------------------------------------------- encryption
+
+
+def _check_recipients(recipients: Sequence[Recipient]) -> None:
+    if not recipients:
+        raise KeyFormatError("no recipient given: pass at least one age1... key or a passphrase")
+    if len(recipients) > 1 and any(r.exclusive for r in recipients):
+        raise KeyFormatError("a passphrase cannot be combined with other recipients (age spec)")
+    if len({r.family for r in recipients}) > 1:
+        raise UnsupportedRecipientError(
+            "post-quantum and classical recipients must not be mixed in one file"
+        )
+
+
+def _start(recipients: Sequence[Recipient]) -> tuple[bytes, bytes]:
+    """Return (header bytes incl. payload nonce, payload key) for a new file."""
+    _check_recipients(recipients)
+    file_key = os.urandom(FILE_KEY_SIZE)
+    header = Header.build(file_key, tuple(r.wrap(file_key) for r in recipients))
+    nonce = os.urandom(_NONCE_SIZE)
+    return header.encode() + nonce, hkdf_sha256(file_key, nonce, b"payload")
+
+
+def encrypt(
+    src: BinaryIO | io.RawIOBase,
+    dst: _Sink | BinaryIO,
+    recipients: Sequence[Recipient],
+    *,
+    armor: bool = False,
+    block_chunks: int = DEFAULT_BLOCK_CHUNKS,
+) -> None:
+    """Encrypt everything readable from ``src`` to ``dst`` (``src`` needs ``readinto``)."""
+    prefix, key = _start(recipients)
+    out: _Sink | BinaryIO = ArmorWriter(dst) if armor else dst
+    out.write(prefix)
+    for block in iter_encrypt(src, key, block_chunks=block_chunks):  # type: ignore[arg-type]
+        out.write(block)
+    if isinstance(out, ArmorWriter):
+        out.close()
+
+
+class EncryptingWriter(io.RawIOBase):
+    """A write-only file object that encrypts to ``dst`` as data arrives.
+
+    Call :meth:`close` (or leave the ``with`` block normally) to write the final chunk. If the
+    ``with`` block raises, the final chunk is *not* written, so the output is an incomplete,
+    undecryptable file (and :func:`encrypt_file`-style callers delete it).
+    """
+
+    def __init__(
+        self,
+        dst: _Sink | BinaryIO,
+        recipients: Sequence[Recipient],
+        *,
+        armor: bool = False,
+        block_chunks: int = DEFAULT_BLOCK_CHUNKS,
+    ) -> None:
+        super().__init__()
+        prefix, key = _start(recipients)
+        self._armor = ArmorWriter(dst) if armor else None
+        self._dst: _Sink | BinaryIO = self._armor if self._armor is not None else dst
+        self._dst.write(prefix)
+        self._seal = ChaCha20Poly1305(key).encrypt_into
+        self._threshold = block_chunks * CHUNK_SIZE
+        self._pending = bytearray()
+        self._out = bytearray(block_chunks * ENCRYPTED_CHUNK_SIZE + ENCRYPTED_CHUNK_SIZE)
+        self._counter = 0
+        self._aborted = False
+
+    def writable(self) -> bool:
+        """Writable until closed."""
+        return True
+
+    def _flush_chunks(self, *, final: bool) -> None:
+        pending = memoryview(self._pending)
+        out = memoryview(self._out)
+        off = 0
+        pos = 0
+        size = len(pending)
+        try:
+            while off + CHUNK_SIZE < size:
+                if pos + ENCRYPTED_CHUNK_SIZE > len(out):
+                    self._dst.write(out[:pos])
+                    pos = 0
+                self._seal(
+                    self._counter.to_bytes(11, "big") + b"\x00",
+                    pending[off : off + CHUNK_SIZE],
+                    None,
+                    out[pos : pos + ENCRYPTED_CHUNK_SIZE],
+                )
+                self._counter += 1
+                off += CHUNK_SIZE
+                pos += ENCRYPTED_CHUNK_SIZE
+            if final:
+                if pos + ENCRYPTED_CHUNK_SIZE > len(out):
+                    self._dst.write(out[:pos])
+                    pos = 0
+                rest = size - off
+                self._seal(
+                    self._counter.to_bytes(11, "big") + b"\x01",
+                    pending[off:size],
+                    None,
+                    out[pos : pos + rest + 16],
+                )
+                pos += rest + 16
+                off = size
+            if pos:
+                self._dst.write(out[:pos])
+        finally:
+            pending.release()
+            out.release()
+        del self._pending[:off]
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        """Buffer ``data``; seal and write whole chunks once a block has accumulated."""
+        if self.closed:
+            raise ValueError("write to a closed EncryptingWriter")
+        self._pending += data
+        if len(self._pending) > self._threshold:
+            self._flush_chunks(final=False)
+        return len(data)
+
+    def close(self) -> None:
+        """Seal the final chunk and finish the armor (the underlying ``dst`` stays open)."""
+        if not self.closed:
+            if not self._aborted:
+                self._flush_chunks(final=True)
+                if self._armor is not None:
+                    self._armor.close()
+            self._pending = bytearray()
+        super().close()
+
+    def abort(self) -> None:
+        """Close without writing the final chunk: the output will not decrypt."""
+        self._aborted = True
+        self.close()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.abort()
+        else:
+            self.close()
+
+
+def open_encrypt(
+    dst: _Sink | BinaryIO, recipients: Sequence[Recipient], *, armor: bool = False
+) -> EncryptingWriter:
+    """A file-like writer encrypting to ``dst``; use it as a context manager."""
+    return EncryptingWriter(dst, recipients, armor=armor)
+
+
+def encrypt_bytes(data: bytes, recipients: Sequence[Recipient], *, armor: bool = False) -> bytes:
+    """Encrypt a small in-memory payload."""
+    out = io.BytesIO()
+    encrypt(io.BytesIO(data), out, recipients, armor=armor)
+    return out.getvalue()
+
+
+def encrypt_file(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    recipients: Sequence[Recipient],
+    *,
+    armor: bool = False,
+    overwrite: bool = False,
+) -> None:
+    """Encrypt the file ``src`` to ``dst``, written atomically."""
+    with open(src, "rb") as fin, atomic_output(dst, overwrite=overwrite) as fout:
+        encrypt(fin, fout, recipients, armor=armor)
+
+
+# ---------------------------------------------------------------------------- decryption
+
+
+class _PrefixedRaw(io.RawIOBase):
+    """A raw stream that replays ``prefix`` and then reads ``src`` (never closes ``src``)."""
+
+    def __init__(self, prefix: bytes, src: BinaryIO | io.RawIOBase | _Source) -> None:
+        super().__init__()
+        self._prefix = memoryview(prefix)
+        self._src = src
+        self._readinto = getattr(src, "readinto", None)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        if self._prefix:
+            n = min(len(view), len(self._prefix))
+            view[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        if self._readinto is not None:
+            got = self._readinto(view)
+            return got or 0
+        data = self._src.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _input_stream(
+    src: BinaryIO | io.RawIOBase | _Source, *, armor: bool | None
+) -> io.BufferedIOBase:
+    prefix = b""
+    if armor is None:
+        prefix = src.read(_ARMOR_SNIFF) or b""
+        armor = prefix.lstrip(_WS).startswith(b"-----BEGIN")
+    raw = io.BufferedReader(_PrefixedRaw(prefix, src), buffer_size=64 * 1024)
+    if armor:
+        return io.BufferedReader(ArmorReader(raw), buffer_size=64 * 1024)
+    return raw
+
+
+@attrs.frozen
+class _Opened:
+    stream: io.BufferedIOBase
+    header: Header
+    payload_key: bytes = attrs.field(repr=False)
+
+
+def _open(
+    src: BinaryIO | io.RawIOBase | _Source,
+    identities: Sequence[Identity],
+    *,
+    armor: bool | None,
+) -> _Opened:
+    stream = _input_stream(src, armor=armor)
+    header = parse_header(stream)
+    if not identities:
+        raise KeyFormatError("no identity given: pass an identity file or a passphrase")
+    types = [s.type for s in header.stanzas]
+    if "scrypt" in types and len(types) > 1:
+        raise ArchiveFormatError("an scrypt stanza must be the only stanza in the header")
+    file_key = None
+    for identity in identities:
+        file_key = identity.unwrap(header.stanzas)
+        if file_key is not None:
+            break
+    if file_key is None:
+        if not SUPPORTED_STANZA_TYPES.intersection(types):
+            shown = tuple(dict.fromkeys(t[:40] for t in types))[:5]
+            raise UnsupportedStanzaError(
+                "the file is encrypted only to recipient types cpcase does not support: "
+                + ", ".join(shown),
+                shown,
+            )
+        raise NoIdentityMatchError(
+            "no identity matched: wrong key or wrong passphrase for this file"
+        )
+    if not header.verify_mac(file_key):
+        raise HeaderMacError("the header MAC does not match: the file header was modified")
+    nonce = stream.read(_NONCE_SIZE)
+    if len(nonce) != _NONCE_SIZE:
+        raise ArchiveFormatError("the file ends before the payload nonce (truncated)")
+    return _Opened(stream, header, hkdf_sha256(file_key, nonce, b"payload"))
+
+
+def decrypt(
+    src: BinaryIO | io.RawIOBase,
+    dst: _Sink | BinaryIO,
+    identities: Sequence[Identity],
+    *,
+    armor: bool | None = None,
+    block_chunks: int = DEFAULT_BLOCK_CHUNKS,
+) -> int:
+    """Decrypt ``src`` into ``dst``; return the plaintext size.
+
+    ``armor=None`` detects the ASCII armor. On error, ``dst`` has received only authenticated
+    plaintext from the chunks before the failure; use :func:`decrypt_file` to get an
+    all-or-nothing output file.
+    """
+    opened = _open(src, identities, armor=armor)
+    total = 0
+    for block in iter_decrypt(opened.stream, opened.payload_key, block_chunks=block_chunks):
+        dst.write(block)
+        total += len(block)
+    return total
+
+
+class DecryptingReader(io.RawIOBase):
+    """A read-only file object over the plaintext, authenticated chunk by chunk.
+
+    Once an error is raised it is raised again by every later read, so a consumer that
+    swallows it cannot mistake the rest for a clean end of file.
+    """
+
+    def __init__(self, opened: _Opened, *, block_chunks: int = DEFAULT_BLOCK_CHUNKS) -> None:
+        super().__init__()
+        self.header = opened.header
+        self._blocks: Iterator[memoryview] = iter_decrypt(
+            opened.stream, opened.payload_key, block_chunks=block_chunks
+        )
+        self._current = memoryview(b"")
+        self._error: BaseException | None = None
+        self._eof = False
+
+    def readable(self) -> bool:
+        """Readable until closed."""
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        """Copy plaintext into ``buffer``; 0 only at the authenticated end of file."""
+        view = memoryview(buffer).cast("B")
+        while not self._current:
+            if self._error is not None:
+                raise self._error
+            if self._eof:
+                return 0
+            try:
+                self._current = next(self._blocks)
+            except StopIteration:
+                self._eof = True
+            except Exception as exc:
+                self._error = exc
+                raise
+        n = min(len(view), len(self._current))
+        view[:n] = self._current[:n]
+        self._current = self._current[n:]
+        return n
+
+
+def open_decrypt(
+    src: BinaryIO | io.RawIOBase,
+    identities: Sequence[Identity],
+    *,
+    armor: bool | None = None,
+) -> io.BufferedReader:
+    """Parse the header, unwrap the file key and return a buffered plaintext reader.
+
+    Header, key and MAC errors are raised here; payload errors are raised by reads.
+    """
+    return io.BufferedReader(DecryptingReader(_open(src, identities, armor=armor)), CHUNK_SIZE)
+
+
+def decrypt_bytes(
+    data: bytes, identities: Sequence[Identity], *, armor: bool | None = None
+) -> bytes:
+    """Decrypt a small in-memory file; all or nothing."""
+    out = io.BytesIO()
+    decrypt(io.BytesIO(data), out, identities, armor=armor)
+    return out.getvalue()
+
+
+def decrypt_file(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    identities: Sequence[Identity],
+    *,
+    armor: bool | None = None,
+    overwrite: bool = False,
+) -> int:
+    """Decrypt ``src`` to ``dst`` atomically: ``dst`` appears only if the whole file authenticates."""
+    with open(src, "rb") as fin, atomic_output(Path(dst), overwrite=overwrite) as fout:
+        return decrypt(fin, fout, identities, armor=armor)
