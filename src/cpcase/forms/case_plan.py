@@ -203,7 +203,8 @@ class IndividualActionPlan(FormBase):
     Rules: at least one specific objective; every activity has a deadline and a responsible
     role; activities reference existing objectives; row ids are unique; if any validation field
     is filled (or the plan is marked approved) the supervisor and the validation date are both
-    required, and an approved plan carries the supervisor's signature.
+    required, a validation date means the plan is approved, and an approved plan carries the
+    supervisor's signature.
     """
 
     form_code: ClassVar[str] = "3.A"
@@ -450,6 +451,8 @@ class IndividualActionPlan(FormBase):
                 problems.append(("supervisor_id", "plan validation needs the supervisor"))
             if self.case_plan_approved_date is None:
                 problems.append(("case_plan_approved_date", "plan validation needs a date"))
+        if self.case_plan_approved_date is not None and not self.case_plan_approved:
+            problems.append(("case_plan_approved", "a validation date is given"))
         if self.case_plan_approved and not self.supervisor_signed:
             problems.append(
                 ("supervisor_signed", "the supervisor validates the plan by signing the form")

@@ -35,7 +35,7 @@ class CaseClosure(FormBase):
     ``last_contact_date`` (closure date not before it; the 3-month advice is a rule-layer
     warning, not a form error); ``transferred`` needs the A.2 reference; if any validation
     field is filled the supervisor, the closure-meeting date and the validation date are all
-    required.
+    required, and a validation date means the closure is approved.
     """
 
     form_code: ClassVar[str] = "6.A"
@@ -317,6 +317,8 @@ class CaseClosure(FormBase):
                 )
             if self.closure_approved_date is None:
                 problems.append(("closure_approved_date", "closure validation needs a date"))
+        if self.closure_approved_date is not None and not self.closure_approved:
+            problems.append(("closure_approved", "a validation date is given"))
         if self.approval_status_closure is ApprovalStatus.APPROVED and not self.closure_approved:
             problems.append(("closure_approved", "approval status 'approved' needs this set"))
         if (
@@ -488,7 +490,7 @@ class FeedbackBase(FormBase):
     ] = None
 
     cpims_prefix: ClassVar[str] = ""
-    _ANSWERS: ClassVar[tuple[str, ...]] = (
+    ANSWER_FIELDS: ClassVar[tuple[str, ...]] = (
         "expectations_received",
         "process_plan",
         "process_connect",
@@ -512,7 +514,7 @@ class FeedbackBase(FormBase):
     @model_validator(mode="after")
     def _consent_rule(self) -> Self:
         if not self.feedback_consent:
-            answered = [n for n in self._ANSWERS if getattr(self, n) is not None]
+            answered = [n for n in self.ANSWER_FIELDS if getattr(self, n) is not None]
             if answered:
                 raise rule_violation(
                     type(self).__name__,
