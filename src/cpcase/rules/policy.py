@@ -48,6 +48,7 @@ from cpcase.labels import LabelledEnum
 from cpcase.rules.calendars import Calendar, Duration
 from cpcase.rules.factors import RiskFactor
 from cpcase.vocab.core import RiskLevel
+from cpcase.vocab.services import ClosureReason
 
 __all__ = [
     "ARTICLE_50_LETTERS",
@@ -441,8 +442,8 @@ class ReferralPolicy:
 class ClosurePolicy:
     """Closure rules (Mali SOP §5.6 L1100–L1121; course L1087–L1111)."""
 
-    reasons: Cited[tuple[str, ...]] = attrs.field(
-        metadata=_leaf(_p_str_list, "closure reasons allowed")
+    reasons: Cited[tuple[ClosureReason, ...]] = attrs.field(
+        metadata=_leaf(_p_list(_p_enum(ClosureReason), "closure-reason codes"), "reasons allowed")
     )
     inactivity: Cited[Cell] = attrs.field(
         metadata=_leaf(_p_cell, "no activity for this long: propose closure")
