@@ -164,7 +164,7 @@ class CounterReferral(FormRow):
 class Referral(FormBase):
     """A.1 Referral and counter-referral (*Formulaire de référence et contre-référence*).
 
-    Seed-mentioned (§3.4.2.3 L592–L601, L558, L910): consent of the child and legal
+    Seed-mentioned (SOP §3.4.2.3 L592–L601, L558, L910): consent of the child and legal
     representative (form or recorded verbal consent); provider availability confirmed and focal
     point present; child accompanied; referral sheet filled and signed and dated by the
     receiving structure; only necessary information shared, with extra confidentiality
@@ -753,7 +753,7 @@ class FileTransfer(FormBase):
 class CommunityReferral(FormBase):
     """A.3 Case management and community referral (*Gestion des cas et référencement communautaire*).
 
-    The seed names the form only. Context (§3.1 L268–L276, §5.1.2 Scenario 3 L932): community
+    The seed names the form only. Context (SOP §3.1 L268–L276, §5.1.2 Scenario 3 L932): community
     actors (committees, relays, foster families) identify and refer children, follow up
     reinsertion, mediate and offer temporary shelter, and inform the State services by phone or
     in person. Fields model a minimal community referral slip [INFERRED, requirements §4.14]:

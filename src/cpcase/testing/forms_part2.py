@@ -9,6 +9,7 @@ whatever day the tests run, and all text is synthetic: no real child data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -56,6 +57,7 @@ __all__ = [
     "DATE_MAX",
     "DATE_MIN",
     "FORM_CODES",
+    "PART2_STRATEGIES",
     "adult_feedbacks",
     "case_closures",
     "case_conference_reports",
@@ -704,3 +706,24 @@ def service_provider_records(draw: st.DrawFn) -> ServiceProviderRecord:
         "cm_intervention_level": draw(_opt(_enum(CmInterventionLevel))),
     }
     return _build(ServiceProviderRecord, data)
+
+
+PART2_STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
+    "3.A": case_plans,
+    "3.B": case_conference_reports,
+    "4.A": services_provided,
+    "5.A": case_follow_ups,
+    "5.B": case_reviews,
+    "5.C": follow_up_conference_reports,
+    "6.A": case_closures,
+    "6.B": child_feedbacks,
+    "6.C": adult_feedbacks,
+    "A.1": referrals,
+    "A.2": file_transfers,
+    "A.3": community_referrals,
+    "B.1": case_reopenings,
+    "COVER": file_cover_pages,
+    "CHECKLIST": file_checklists,
+    "SP": service_provider_records,
+}
+"""Form code → strategy function of valid instances, for the forms this module covers."""
