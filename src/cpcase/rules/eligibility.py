@@ -23,10 +23,10 @@ Rules (Mali SOP; the thresholds are policy values):
 >>> mali = load_profile("mali-2020")
 >>> d = assess_eligibility(EligibilityFacts(vulnerabilities=frozenset({V.MOBILITY}), age_years=12), mali)
 >>> d.outcome.value, [r.code for r in d.reasons]
-('not_eligible', ['minor', 'profile_alone_insufficient', 'recorded_not_eligible'])
+('not_eligible_recorded', ['minor', 'profile_alone_insufficient', 'recorded_not_eligible'])
 >>> d = assess_eligibility(EligibilityFacts(situations=frozenset({S.SEXUAL_ABUSE}), age_years=12), mali)
 >>> d.outcome.value, d.cm_eligible
-('open_case', True)
+('case_opened', True)
 """
 
 from __future__ import annotations
@@ -39,14 +39,18 @@ from cpcase.labels import LabelledEnum
 from cpcase.rules.policy import Policy
 from cpcase.rules.reasons import Reason
 from cpcase.vocab.core import AgeStatus
-from cpcase.vocab.protection import ProtectionSituation, SeparationStatus, VulnerabilityCategory
+from cpcase.vocab.protection import (
+    EligibilityOutcome,
+    ProtectionSituation,
+    SeparationStatus,
+    VulnerabilityCategory,
+)
 
 __all__ = [
     "STATE_MANDATE",
     "ActorType",
     "EligibilityDecision",
     "EligibilityFacts",
-    "EligibilityOutcome",
     "ProgrammeCheck",
     "ProgrammeCriteria",
     "ProgrammeRule",
@@ -81,36 +85,6 @@ class ActorType(LabelledEnum):
         "Acteur communautaire ou autre service",
         "Community actor or other service",
         f"{_SOP} §5.1.2 scénario 3 L929–L933",
-    )
-
-
-class EligibilityOutcome(LabelledEnum):
-    """What happens to an identified child."""
-
-    OPEN_CASE = ("open_case", "Ouvrir le dossier", "Open a case", f"{_SOP} §5.1.2 option 1")
-    REFER = (
-        "refer",
-        "Référer vers un partenaire (cartographie)",
-        "Refer to a partner (service map)",
-        f"{_SOP} §5.1.2 option 2 L904–L911",
-    )
-    NOTIFY_STATE = (
-        "notify_state",
-        "Informer les services de l'État, qui reprennent la procédure",
-        "Inform the State services, who take the procedure over",
-        f"{_SOP} §5.1.2 L924–L933",
-    )
-    TRANSFER = (
-        "transfer",
-        "Transférer le dossier",
-        "Transfer the case",
-        f"{_SOP} §5.1.2 L913; §3.4.2.3 L559–L564",
-    )
-    NOT_ELIGIBLE = (
-        "not_eligible",
-        "Non éligible (enregistré, trace conservée)",
-        "Not eligible (recorded, trace kept)",
-        f"{_SOP} §5.1.2 L809",
     )
 
 
@@ -537,14 +511,14 @@ def _transfer_or_refer(
 ) -> tuple[EligibilityOutcome, Reason]:
     trained = facts.receiver_has_trained_cm_team
     if trained is True or not policy.eligibility.transfer_requires_trained_team.value:
-        return EligibilityOutcome.TRANSFER, _r(
+        return EligibilityOutcome.TRANSFERRED, _r(
             "transfer_allowed",
             "La structure d'accueil dispose d'une équipe de gestion de cas formée",
             "The receiving structure has a trained case-management team",
             "eligibility.transfer_requires_trained_team",
             "§3.4.2.3 L564",
         )
-    return EligibilityOutcome.REFER, _r(
+    return EligibilityOutcome.REFERRED, _r(
         "transfer_needs_trained_team",
         "Pas d'équipe de gestion de cas formée connue chez le receveur : référencement, le "
         "gestionnaire de cas d'origine poursuit le suivi",
@@ -565,7 +539,7 @@ def assess_eligibility(
     prog = programme.check(facts)
     if not minor:
         return EligibilityDecision(
-            EligibilityOutcome.NOT_ELIGIBLE,
+            EligibilityOutcome.NOT_ELIGIBLE_RECORDED,
             minor=minor,
             cm_eligible=False,
             programme_eligible=prog.eligible,
@@ -583,7 +557,7 @@ def assess_eligibility(
             )
         )
         return EligibilityDecision(
-            EligibilityOutcome.NOT_ELIGIBLE,
+            EligibilityOutcome.NOT_ELIGIBLE_RECORDED,
             minor=minor,
             cm_eligible=False,
             programme_eligible=prog.eligible,
@@ -629,7 +603,7 @@ def assess_eligibility(
                 )
             )
         elif facts.state_has_resources:
-            outcome = EligibilityOutcome.OPEN_CASE
+            outcome = EligibilityOutcome.CASE_OPENED
             reasons.append(
                 _r(
                     "state_option_1",
@@ -639,7 +613,7 @@ def assess_eligibility(
                 )
             )
         else:
-            outcome = EligibilityOutcome.REFER
+            outcome = EligibilityOutcome.REFERRED
             reasons.append(
                 _r(
                     "state_option_2",
@@ -650,7 +624,7 @@ def assess_eligibility(
             )
     elif facts.actor is ActorType.CP_ORGANISATION:
         if prog.eligible:
-            outcome = EligibilityOutcome.OPEN_CASE
+            outcome = EligibilityOutcome.CASE_OPENED
             reasons.append(
                 _r(
                     "organisation_option_1",
@@ -660,7 +634,7 @@ def assess_eligibility(
                 )
             )
         else:
-            outcome = EligibilityOutcome.NOTIFY_STATE
+            outcome = EligibilityOutcome.STATE_NOTIFIED
             reasons.append(
                 _r(
                     "organisation_option_2",
@@ -670,7 +644,7 @@ def assess_eligibility(
                 )
             )
     else:
-        outcome = EligibilityOutcome.NOTIFY_STATE
+        outcome = EligibilityOutcome.STATE_NOTIFIED
         reasons.append(
             _r(
                 "community_inform_state",

@@ -632,6 +632,9 @@ class TaskPolicy:
     due_soon: Cited[Duration] = attrs.field(
         metadata=_leaf(_p_duration, "a task is 'due' this long before its date")
     )
+    plan_activities: Cited[bool] = attrs.field(
+        metadata=_leaf(_p_bool, "each plan activity's own deadline is a task")
+    )
 
 
 @attrs.frozen
@@ -711,6 +714,7 @@ class Policy:
     _raw: dict[str, Any] = attrs.field(alias="raw", repr=False)
     _index: dict[str, Cited[Any]] = attrs.field(init=False, repr=False)
     _calendar: Calendar = attrs.field(init=False, repr=False)
+    _memo: dict[str, Any] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         index: dict[str, Cited[Any]] = {}
@@ -742,6 +746,14 @@ class Policy:
     def id(self) -> str:
         """The profile id, e.g. ``"mali-2020"``."""
         return self.profile.id
+
+    def memo(self, key: str, build: Callable[[Policy], T]) -> T:
+        """A value derived from this policy, built once (rule modules cache lookup tables)."""
+        try:
+            return cast("T", self._memo[key])
+        except KeyError:
+            value = self._memo[key] = build(self)
+            return value
 
     @property
     def clock(self) -> Calendar:

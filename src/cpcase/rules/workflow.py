@@ -24,10 +24,10 @@ from collections.abc import Callable
 import attrs
 
 from cpcase.labels import LabelledEnum
-from cpcase.rules.eligibility import EligibilityOutcome
 from cpcase.rules.policy import Directive, Policy
 from cpcase.rules.reasons import Reason
 from cpcase.vocab.core import RiskLevel
+from cpcase.vocab.protection import EligibilityOutcome
 from cpcase.vocab.services import ClosureReason
 
 __all__ = [
@@ -159,7 +159,7 @@ def _outcome(expected: EligibilityOutcome) -> _Guard:
                     "§5.1.2 L889",
                 )
             )
-        if expected is not EligibilityOutcome.NOT_ELIGIBLE and not facts.consent_recorded:
+        if expected is not EligibilityOutcome.NOT_ELIGIBLE_RECORDED and not facts.consent_recorded:
             out.append(
                 _r(
                     "consent_missing",
@@ -169,7 +169,7 @@ def _outcome(expected: EligibilityOutcome) -> _Guard:
                 )
             )
         if (
-            expected is EligibilityOutcome.TRANSFER
+            expected is EligibilityOutcome.TRANSFERRED
             and policy.eligibility.transfer_requires_trained_team.value
             and facts.receiver_has_trained_cm_team is not True
         ):
@@ -342,11 +342,11 @@ _TRANSITIONS: tuple[tuple[tuple[WorkflowState, ...], WorkflowState, _Guard], ...
     ((S.IDENTIFIED,), S.REGISTERED, _always),
     ((S.NOT_ELIGIBLE,), S.REGISTERED, _always),
     ((S.REGISTERED,), S.EMERGENCY_CARE, _always),
-    (_DECIDED_FROM, S.OPEN, _outcome(EligibilityOutcome.OPEN_CASE)),
-    (_DECIDED_FROM, S.NOT_ELIGIBLE, _outcome(EligibilityOutcome.NOT_ELIGIBLE)),
-    (_DECIDED_FROM, S.REFERRED_OUT, _outcome(EligibilityOutcome.REFER)),
-    (_DECIDED_FROM, S.STATE_NOTIFIED, _outcome(EligibilityOutcome.NOTIFY_STATE)),
-    (_DECIDED_FROM, S.TRANSFERRED_OUT, _outcome(EligibilityOutcome.TRANSFER)),
+    (_DECIDED_FROM, S.OPEN, _outcome(EligibilityOutcome.CASE_OPENED)),
+    (_DECIDED_FROM, S.NOT_ELIGIBLE, _outcome(EligibilityOutcome.NOT_ELIGIBLE_RECORDED)),
+    (_DECIDED_FROM, S.REFERRED_OUT, _outcome(EligibilityOutcome.REFERRED)),
+    (_DECIDED_FROM, S.STATE_NOTIFIED, _outcome(EligibilityOutcome.STATE_NOTIFIED)),
+    (_DECIDED_FROM, S.TRANSFERRED_OUT, _outcome(EligibilityOutcome.TRANSFERRED)),
     ((S.OPEN, S.REOPENED), S.INITIAL_ASSESSMENT_DONE, _initial),
     ((S.INITIAL_ASSESSMENT_DONE, S.IMPLEMENTATION, S.REOPENED), S.FULL_ASSESSMENT_DONE, _full),
     ((S.FULL_ASSESSMENT_DONE, S.IMPLEMENTATION), S.PLAN_DRAFTED, _plan),

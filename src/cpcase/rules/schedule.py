@@ -1,0 +1,1119 @@
+"""Deadlines and tasks: ``schedule(case, policy, today)`` lists everything due on a case file.
+
+Pure: no I/O and no clock. ``today`` is a date, or a datetime when hour-based clocks (24 h, 48 h,
+72 h) should be checked to the minute. Every :class:`Task` names the policy key that produced it
+(``task.rule``; ``policy.lookup(task.rule)`` gives the value and its citation).
+
+What is scheduled (Mali SOP §4.3 and §5; course timetable T1–T20):
+
+- the step deadlines by risk level: initial assessment (and the interagency 48 h limit), full
+  assessment (start and completion), case plan, plan validation;
+- recurring follow-up contacts and reviews by risk level (each due one interval after the
+  previous one; the first after the anchor event of ``deadlines.follow_up`` / ``.review``);
+- the deadline of each activity of the current plan (``tasks.plan_activities``);
+- the emergency clocks: police requisition (72 h), emergency shelter stay (72 h), home visit the
+  day after a health discharge, HCR transit stays (3 / 14 days), daily contact in a safe house;
+- referrals without a counter-referral after ``referrals.counter_referral_after``;
+- a closure review after ``closure.inactivity`` without activity; the earliest closure date of a
+  child lost to follow-up (``closure.lost_to_follow_up_min``); the 18th birthday; post-closure
+  visits (``closure.post_closure_visit``);
+- at risk "none", the SOP's directives instead of deadlines: closure recommended (full
+  assessment) and community follow-up (plan); they are advisory (never overdue).
+
+Status: ``done_on_time`` / ``done_late`` when the completing event is recorded; otherwise
+``overdue`` after the due date, ``due`` from ``tasks.due_soon`` before it, else ``upcoming``.
+Advisory and "not before" tasks are ``due`` from their date and never ``overdue``.
+
+**Risk changes** (requirements §9.2, ``[risk_change]``). A deadline starts with the level in force
+at its anchor event. A change recorded after the anchor and before the task was done (and before
+the deadline passed) applies:
+
+- escalation: the new level's delay, counted from the original anchor (default) or from the
+  change, and the *earlier* of the old and new due dates is kept: **escalation never postpones a
+  deadline**;
+- de-escalation: the new level's delay counted from the change (default) or from the anchor;
+  a change made once a deadline has passed never forgives it;
+- a level decided on the day a task was completed does not apply to that task (the initial
+  assessment sets the level; its own deadline uses the level perceived at registration).
+
+Emergency episodes (requisition, shelter stay, HCR transit, safe house) have no harmonised form;
+pass them as :class:`EmergencyEpisode` values. A health discharge is also read from the
+counter-referral of an emergency referral (SOP L832: filled when the child is not kept).
+
+>>> import datetime as dt
+>>> from cpcase.case import CaseFile
+>>> from cpcase.rules.policy import load_profile
+>>> case = CaseFile(case_code="ML-MOP-ORG-2026-00042", organisation_id="ORG")
+>>> schedule(case, load_profile("mali-2020"), dt.date(2026, 3, 1))
+()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from cpcase.case import CaseFile
+from cpcase.labels import LabelledEnum
+from cpcase.rules.calendars import Duration
+from cpcase.rules.policy import AnchorEvent, Cited, Directive, Policy
+from cpcase.rules.reasons import Reason
+from cpcase.vocab.core import CaseStatus, RiskLevel
+from cpcase.vocab.services import (
+    ActivityStatus,
+    ClosureReason,
+    FollowUpContactType,
+    FollowUpType,
+    ReferralStatus,
+    ReferralType,
+)
+
+__all__ = [
+    "EmergencyEpisode",
+    "EpisodeKind",
+    "Task",
+    "TaskKind",
+    "TaskStatus",
+    "by_urgency",
+    "pending",
+    "schedule",
+]
+
+_SOP = "Mali SOP 2020"
+
+
+class TaskKind(LabelledEnum):
+    """What a task asks for."""
+
+    INITIAL_ASSESSMENT = (
+        "initial_assessment",
+        "Évaluation initiale",
+        "Initial assessment",
+        f"{_SOP} §4.3 L744",
+    )
+    INITIAL_ASSESSMENT_LIMIT = (
+        "initial_assessment_limit",
+        "Évaluation initiale (délai maximum)",
+        "Initial assessment (absolute limit)",
+        "CM course L906",
+    )
+    FULL_ASSESSMENT_START = (
+        "full_assessment_start",
+        "Début de l'évaluation approfondie",
+        "Start of the full assessment",
+        "CM course L929",
+    )
+    FULL_ASSESSMENT = (
+        "full_assessment",
+        "Évaluation approfondie",
+        "Full assessment",
+        f"{_SOP} §4.3 L745",
+    )
+    CASE_PLAN = ("case_plan", "Plan de prise en charge", "Case plan", f"{_SOP} §4.3 L746")
+    PLAN_VALIDATION = (
+        "plan_validation",
+        "Validation du plan par le superviseur",
+        "Plan validation by the supervisor",
+        f"{_SOP} §5.3 L1058–L1060",
+    )
+    FOLLOW_UP = ("follow_up", "Visite / contact de suivi", "Follow-up contact", f"{_SOP} L747")
+    REVIEW = ("review", "Revue du cas", "Case review", f"{_SOP} §4.3 L748")
+    PLAN_ACTIVITY = (
+        "plan_activity",
+        "Activité du plan (échéance)",
+        "Plan activity (deadline)",
+        f"{_SOP} §5.3 b) L1019",
+    )
+    CLOSURE_RECOMMENDED = (
+        "closure_recommended",
+        "Risque nul : clôture du cas recommandée",
+        "No risk: case closure recommended",
+        f"{_SOP} §4.3 L745",
+    )
+    COMMUNITY_FOLLOW_UP = (
+        "community_follow_up",
+        "Risque nul : suivi par les mécanismes communautaires",
+        "No risk: follow-up by community mechanisms",
+        f"{_SOP} §4.3 L746",
+    )
+    REQUISITION = (
+        "requisition",
+        "Délivrance de la réquisition (72 h)",
+        "Police requisition delivered (72 h)",
+        f"{_SOP} L818",
+    )
+    EMERGENCY_SHELTER_EXIT = (
+        "emergency_shelter_exit",
+        "Fin de l'hébergement provisoire d'urgence",
+        "End of the emergency shelter stay",
+        f"{_SOP} L902",
+    )
+    POST_DISCHARGE_VISIT = (
+        "post_discharge_visit",
+        "Visite à domicile le lendemain de la sortie",
+        "Home visit the day after discharge",
+        f"{_SOP} L840",
+    )
+    HCR_TRANSIT_EXIT = (
+        "hcr_transit_exit",
+        "Fin du séjour en centre de transit (HCR)",
+        "End of the transit-centre stay (UNHCR)",
+        f"{_SOP} L883",
+    )
+    SAFE_HOUSE_CONTACT = (
+        "safe_house_contact",
+        "Appel quotidien à l'enfant en maison sécurisée",
+        "Daily call to the child in a safe house",
+        "CM course L1047",
+    )
+    COUNTER_REFERRAL = (
+        "counter_referral",
+        "Contre-référence attendue",
+        "Counter-referral expected",
+        f"{_SOP} L558, L598",
+    )
+    INACTIVITY_CLOSURE_REVIEW = (
+        "inactivity_closure_review",
+        "Dossier inactif : proposer la clôture",
+        "Inactive file: propose closure",
+        f"{_SOP} §5.6 L1102",
+    )
+    LOST_TO_FOLLOW_UP_CLOSURE = (
+        "lost_to_follow_up_closure",
+        "Perdu de vue : clôture possible à partir de cette date",
+        "Lost to follow-up: closure possible from this date",
+        f"{_SOP} §5.6 L1111",
+    )
+    AGE_LIMIT = (
+        "age_limit",
+        "L'enfant atteint 18 ans : clôture ou transition",
+        "The child turns 18: closure or transition",
+        "CM course L171; Mali SOP L83",
+    )
+    POST_CLOSURE_VISIT = (
+        "post_closure_visit",
+        "Visite de contrôle après la clôture",
+        "Check visit after closure",
+        "CM course L1107",
+    )
+
+
+class TaskStatus(LabelledEnum):
+    """Where a task stands on ``today``."""
+
+    OVERDUE = ("overdue", "En retard", "Overdue", "cpcase")
+    DUE = ("due", "À faire maintenant", "Due", "cpcase")
+    UPCOMING = ("upcoming", "À venir", "Upcoming", "cpcase")
+    DONE_LATE = ("done_late", "Fait en retard", "Done late", "cpcase")
+    DONE_ON_TIME = ("done_on_time", "Fait dans les délais", "Done on time", "cpcase")
+
+
+_PENDING = frozenset({TaskStatus.OVERDUE, TaskStatus.DUE, TaskStatus.UPCOMING})
+_URGENCY = {s: i for i, s in enumerate(TaskStatus)}
+
+
+@attrs.frozen
+class Task:
+    """One due item of a case: what, by when, where it stands, and the rule behind it."""
+
+    case_code: str
+    kind: TaskKind
+    due: dt.date
+    status: TaskStatus
+    rule: str
+    due_at: dt.datetime | None = None
+    risk_level: RiskLevel | None = None
+    anchor: dt.date | None = None
+    done_on: dt.date | None = None
+    ref: str | None = None
+    caseworker_id: str | None = None
+    advisory: bool = False
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def pending(self) -> bool:
+        """True while the task is not done (upcoming, due or overdue)."""
+        return self.status in _PENDING
+
+
+def pending(tasks: Iterable[Task]) -> tuple[Task, ...]:
+    """Only the tasks not yet done."""
+    return tuple(t for t in tasks if t.status in _PENDING)
+
+
+def by_urgency(tasks: Iterable[Task]) -> list[Task]:
+    """Overdue first (oldest first), then due, upcoming, and done; ties by case and kind."""
+    return sorted(
+        tasks,
+        key=lambda t: (
+            _URGENCY[t.status],
+            t.due,
+            t.due_at or dt.datetime.combine(t.due, _END),
+            t.case_code,
+        ),
+    )
+
+
+class EpisodeKind(LabelledEnum):
+    """An emergency episode with a clock (no harmonised form records these)."""
+
+    REQUISITION = (
+        "requisition",
+        "Audition / demande de réquisition (OPJ)",
+        "Hearing / requisition requested (police)",
+        f"{_SOP} L818",
+    )
+    EMERGENCY_SHELTER = (
+        "emergency_shelter",
+        "Hébergement provisoire d'urgence",
+        "Emergency temporary shelter",
+        f"{_SOP} L902, L922",
+    )
+    HEALTH_DISCHARGE = (
+        "health_discharge",
+        "Sortie de la structure de santé",
+        "Discharge from the health facility",
+        f"{_SOP} L840",
+    )
+    HCR_TRANSIT = (
+        "hcr_transit",
+        "Séjour en centre de transit (mandat HCR)",
+        "Transit-centre stay (UNHCR mandate)",
+        f"{_SOP} L883",
+    )
+    SAFE_HOUSE = (
+        "safe_house",
+        "Placement en maison sécurisée",
+        "Placement in a safe house",
+        "CM course L1047",
+    )
+
+
+@attrs.frozen
+class EmergencyEpisode:
+    """An emergency clock: ``started`` (date or datetime), ``ended`` when it was met.
+
+    ``ended`` is the requisition delivery, the exit from the shelter or transit centre, the home
+    visit after discharge, or the end of a safe-house placement.
+    """
+
+    kind: EpisodeKind
+    started: dt.date | dt.datetime
+    ended: dt.date | dt.datetime | None = None
+    asylum_seeker: bool = False
+    specific_needs: bool = False
+    ref: str | None = None
+
+
+# --- internals ----------------------------------------------------------------------------
+
+_END = dt.time.max
+_LEVELS = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.NONE)
+_VISIT_TYPES = frozenset(
+    {
+        FollowUpContactType.HOME_VISIT,
+        FollowUpContactType.UNANNOUNCED_HOME_VISIT,
+        FollowUpContactType.VISIT_AT_PLACEMENT,
+    }
+)
+_REFERRAL_DROPPED = frozenset(
+    {ReferralStatus.DECLINED_BY_PROVIDER, ReferralStatus.CANCELLED, ReferralStatus.DRAFT}
+)
+
+
+def _split(value: dt.date | dt.datetime) -> tuple[dt.date, dt.time | None]:
+    if isinstance(value, dt.datetime):
+        return value.date(), value.replace(tzinfo=None).time()
+    return value, None
+
+
+@attrs.frozen
+class _Compiled:
+    """Per-policy lookup tables, built once (see ``Policy.memo``)."""
+
+    cells: dict[tuple[str, RiskLevel], Cited[Any]]
+    anchors: dict[str, AnchorEvent]
+    escalate_from_anchor: bool
+    deescalate_from_change: bool
+    due_soon: dt.timedelta
+
+
+def _compile(policy: Policy) -> _Compiled:
+    cells: dict[tuple[str, RiskLevel], Cited[Any]] = {}
+    anchors: dict[str, AnchorEvent] = {}
+    for name in (
+        "initial_assessment",
+        "initial_assessment_limit",
+        "full_assessment_start",
+        "full_assessment",
+        "case_plan",
+        "plan_validation",
+        "follow_up",
+        "review",
+    ):
+        table = policy.deadlines.table(name)
+        anchors[name] = table.anchor.value
+        for level in _LEVELS:
+            cells[(name, level)] = table.cell(level)
+    soon = policy.tasks.due_soon.value
+    return _Compiled(
+        cells=cells,
+        anchors=anchors,
+        escalate_from_anchor=policy.risk_change.on_escalation.value == "original_anchor",
+        deescalate_from_change=policy.risk_change.on_deescalation.value == "change_time",
+        due_soon=dt.timedelta(hours=soon.nominal_hours(week_days=policy.calendar.week_days.value)),
+    )
+
+
+class _Ctx:
+    """Everything one schedule() call needs; tasks are appended to ``out``."""
+
+    __slots__ = (
+        "cal",
+        "case",
+        "code",
+        "comp",
+        "cw",
+        "default_level",
+        "now",
+        "out",
+        "policy",
+        "timeline",
+        "today",
+    )
+
+    def __init__(self, case: CaseFile, policy: Policy, today: dt.date | dt.datetime) -> None:
+        self.case = case
+        self.policy = policy
+        self.code = case.case_code
+        self.cw = case.caseworker_id
+        self.cal = policy.clock
+        self.comp: _Compiled = policy.memo("schedule", _compile)
+        if isinstance(today, dt.datetime):
+            self.now: dt.datetime | None = today.replace(tzinfo=None)
+            self.today = today.date()
+        else:
+            self.now = None
+            self.today = today
+        self.default_level: RiskLevel = policy.risk.default_level.value
+        self.timeline: list[tuple[dt.date, RiskLevel]] = []
+        self.out: list[Task] = []
+
+    # -- risk ------------------------------------------------------------------------------
+
+    def level_at(self, day: dt.date, before: dt.date | None) -> RiskLevel:
+        level = None
+        for when, lvl in self.timeline:
+            if when > day or (before is not None and when >= before):
+                break
+            level = lvl
+        if level is None:
+            # Nothing decided yet at the anchor: the first level ever decided before the task
+            # was done, else the profile's default (the level "perçu en premier lieu").
+            for when, lvl in self.timeline:
+                if before is None or when < before:
+                    return lvl
+                break
+            return self.default_level
+        return level
+
+    # -- dates -----------------------------------------------------------------------------
+
+    def add(self, day: dt.date, time: dt.time | None, d: Duration) -> tuple[dt.datetime, bool]:
+        if time is not None and d.unit == "h":
+            return (
+                dt.datetime.combine(day, time) + dt.timedelta(hours=d.amount / d.times),
+                True,
+            )
+        return dt.datetime.combine(self.cal.add(day, d), _END), False
+
+    def deadline(
+        self,
+        table: str,
+        anchor: dt.date,
+        anchor_time: dt.time | None,
+        done: dt.date | None,
+    ) -> (
+        tuple[dt.datetime, bool, Cited[Any], RiskLevel] | tuple[None, bool, Cited[Any], RiskLevel]
+    ):
+        """Due time of one step under the risk timeline; ``None`` due for a directive cell."""
+        cells = self.comp.cells
+        level = self.level_at(anchor, done)
+        cited = cells[(table, level)]
+        cell = cited.value
+        if not isinstance(cell, Duration):
+            return None, False, cited, level
+        due, timed = self.add(anchor, anchor_time, cell)
+        for when, new_level in self.timeline:
+            if when <= anchor:
+                continue
+            if (done is not None and when >= done) or when > due.date():
+                break
+            if new_level is level:
+                continue
+            new_cited = cells[(table, new_level)]
+            new_cell = new_cited.value
+            if not isinstance(new_cell, Duration):
+                # Down to a level with no deadline (e.g. none): the directive takes over.
+                return None, False, new_cited, new_level
+            if new_level.rank > level.rank:
+                if self.comp.escalate_from_anchor:
+                    cand, cand_timed = self.add(anchor, anchor_time, new_cell)
+                else:
+                    cand, cand_timed = self.add(when, None, new_cell)
+                if cand < due:
+                    due, timed, cited = cand, cand_timed, new_cited
+            else:
+                if self.comp.deescalate_from_change:
+                    due, timed = self.add(when, None, new_cell)
+                else:
+                    due, timed = self.add(anchor, anchor_time, new_cell)
+                cited = new_cited
+            level = new_level
+        return due, timed, cited, level
+
+    # -- emitting --------------------------------------------------------------------------
+
+    def emit(
+        self,
+        kind: TaskKind,
+        due: dt.datetime,
+        rule: str,
+        *,
+        timed: bool = False,
+        level: RiskLevel | None = None,
+        anchor: dt.date | None = None,
+        done: dt.date | None = None,
+        done_time: dt.time | None = None,
+        ref: str | None = None,
+        advisory: bool = False,
+        reasons: tuple[Reason, ...] = (),
+    ) -> None:
+        due_day = due.date()
+        if done is not None:
+            if timed and done_time is not None:
+                late = dt.datetime.combine(done, done_time) > due
+            else:
+                late = done > due_day
+            status = TaskStatus.DONE_LATE if late else TaskStatus.DONE_ON_TIME
+        elif advisory:
+            status = TaskStatus.DUE if self.today >= due_day else TaskStatus.UPCOMING
+        else:
+            now = self.now
+            overdue = now > due if now is not None else self.today > due_day
+            if overdue:
+                status = TaskStatus.OVERDUE
+            elif dt.datetime.combine(self.today, _END) >= due - self.comp.due_soon:
+                status = TaskStatus.DUE
+            else:
+                status = TaskStatus.UPCOMING
+        self.out.append(
+            Task(
+                self.code,
+                kind,
+                due_day,
+                status,
+                rule,
+                due if timed else None,
+                level,
+                anchor,
+                done,
+                ref,
+                self.cw,
+                advisory,
+                reasons,
+            )
+        )
+
+    def step(
+        self,
+        kind: TaskKind,
+        table: str,
+        anchor: dt.date,
+        anchor_time: dt.time | None,
+        done: dt.date | None,
+        done_time: dt.time | None = None,
+        directive_kind: TaskKind | None = None,
+        directive_done: dt.date | None = None,
+    ) -> None:
+        due, timed, cited, level = self.deadline(table, anchor, anchor_time, done)
+        if due is not None:
+            self.emit(
+                kind,
+                due,
+                cited.key,
+                timed=timed,
+                level=level,
+                anchor=anchor,
+                done=done,
+                done_time=done_time,
+            )
+        elif cited.value is not Directive.NOT_APPLICABLE and directive_kind is not None:
+            self.emit(
+                directive_kind,
+                dt.datetime.combine(anchor, _END),
+                cited.key,
+                level=level,
+                anchor=anchor,
+                done=directive_done,
+                advisory=True,
+            )
+
+    def series(
+        self,
+        kind: TaskKind,
+        table: str,
+        start: dt.date,
+        events: Sequence[dt.date],
+        until: dt.date | None = None,
+    ) -> None:
+        """A recurring task: each event is due one interval after the previous one."""
+        prev = start
+        for event in events:
+            if event <= prev:
+                prev = max(prev, event)
+                continue
+            due, timed, cited, level = self.deadline(table, prev, None, event)
+            if due is None:
+                return
+            self.emit(kind, due, cited.key, timed=timed, level=level, anchor=prev, done=event)
+            prev = event
+        if until is not None and prev >= until:
+            return
+        due, timed, cited, level = self.deadline(table, prev, None, None)
+        if due is not None and (until is None or due.date() <= until):
+            self.emit(kind, due, cited.key, timed=timed, level=level, anchor=prev)
+
+    def fixed_series(
+        self,
+        kind: TaskKind,
+        cited: Cited[Any],
+        start: dt.date,
+        events: Sequence[dt.date],
+        until: dt.date | None = None,
+        ref: str | None = None,
+    ) -> None:
+        """A recurring task with a fixed interval (no risk table)."""
+        interval = cited.value
+        if not isinstance(interval, Duration):
+            return
+        prev = start
+        for event in events:
+            if event <= prev:
+                continue
+            if until is not None and event > until:
+                break
+            due, timed = self.add(prev, None, interval)
+            self.emit(kind, due, cited.key, timed=timed, anchor=prev, done=event, ref=ref)
+            prev = event
+        due, timed = self.add(prev, None, interval)
+        if until is None or due.date() <= until:
+            self.emit(kind, due, cited.key, timed=timed, anchor=prev, ref=ref)
+
+    def fixed(
+        self,
+        kind: TaskKind,
+        cited: Cited[Any],
+        start: dt.date,
+        start_time: dt.time | None,
+        done: dt.date | None,
+        done_time: dt.time | None = None,
+        *,
+        ref: str | None = None,
+        advisory: bool = False,
+    ) -> None:
+        """A one-off clock with a fixed delay (emergency, referral, closure rules)."""
+        delay = cited.value
+        if not isinstance(delay, Duration):
+            return
+        due, timed = self.add(start, start_time, delay)
+        self.emit(
+            kind,
+            due,
+            cited.key,
+            timed=timed,
+            anchor=start,
+            done=done,
+            done_time=done_time,
+            ref=ref,
+            advisory=advisory,
+        )
+
+
+def _risk_timeline(case: CaseFile, policy: Policy) -> list[tuple[dt.date, RiskLevel]]:
+    """Every recorded level, by date; on one day the caseworker's decision (history) wins."""
+    entries: list[tuple[dt.date, int, RiskLevel]] = []
+    reg = case.registration
+    if reg is not None:
+        if reg.emergency_care_needed and policy.emergency.sets_risk_high.value:
+            entries.append((reg.identification_date, 0, RiskLevel.HIGH))
+        elif reg.risk_level is not None:
+            entries.append((reg.registration_date, 0, reg.risk_level))
+    ia = case.initial_assessment
+    if ia is not None:
+        entries.append((ia.assessment_date, 1, ia.risk_level))
+    for a in case.in_depth_assessments:
+        entries.append((a.assessment_completed_date or a.assessment_start_date, 2, a.risk_level))
+    for f in case.follow_ups:
+        for c in f.followup_subform_section:
+            if c.risk_level is not None:
+                entries.append((c.followup_date, 3, c.risk_level))
+    for r in case.reviews:
+        entries.append((r.review_date, 4, r.risk_level))
+    for b in case.reopenings:
+        entries.append((b.reopen_date, 5, b.risk_level))
+    for d in case.risk_history:
+        entries.append((d.decided_on, 6, d.level))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    return [(when, level) for when, _, level in entries]
+
+
+def _closed_on(case: CaseFile) -> dt.date | None:
+    """The date of the closure in force, or None when the file is open."""
+    last_closure = None
+    for c in case.closures:
+        if last_closure is None or c.date_closure >= last_closure:
+            last_closure = c.date_closure
+    last_reopen = max((b.reopen_date for b in case.reopenings), default=None)
+    if last_closure is not None and (last_reopen is None or last_closure >= last_reopen):
+        return last_closure
+    if case.status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED):
+        return last_closure or max((f.form_date for f in case.forms()), default=None)
+    return None
+
+
+def _birthday(case: CaseFile, age_limit: int) -> tuple[dt.date | None, bool]:
+    reg = case.registration
+    if reg is None:
+        return None, False
+    if reg.date_of_birth is not None:
+        base, years, estimated = reg.date_of_birth, age_limit, False
+    elif reg.age is not None:
+        base, years, estimated = reg.registration_date, age_limit - reg.age, True
+    else:
+        return None, False
+    try:
+        return base.replace(year=base.year + years), estimated
+    except ValueError:  # 29 February
+        return dt.date(base.year + years, 3, 1), estimated
+
+
+def _episodes_from_case(case: CaseFile) -> list[EmergencyEpisode]:
+    out = []
+    for r in case.referrals:
+        cr = r.counter_referral
+        if r.referral_type is ReferralType.EMERGENCY and cr is not None:
+            out.append(
+                EmergencyEpisode(EpisodeKind.HEALTH_DISCHARGE, cr.service_date, ref=r.entry_id)
+            )
+    return out
+
+
+def _schedule_closed(ctx: _Ctx, closed: dt.date) -> None:
+    contacts = sorted(
+        {
+            c.followup_date
+            for f in ctx.case.follow_ups
+            for c in f.followup_subform_section
+            if c.followup_type is FollowUpType.POST_CLOSURE and c.followup_date >= closed
+        }
+    )
+    birthday, _ = _birthday(ctx.case, ctx.policy.eligibility.age_limit.value)
+    ctx.fixed_series(
+        TaskKind.POST_CLOSURE_VISIT,
+        ctx.policy.closure.post_closure_visit,
+        closed,
+        contacts,
+        until=birthday,
+    )
+
+
+def schedule(
+    case: CaseFile,
+    policy: Policy,
+    today: dt.date | dt.datetime,
+    *,
+    episodes: Iterable[EmergencyEpisode] = (),
+) -> tuple[Task, ...]:
+    """Every due item of ``case`` under ``policy`` on ``today``, sorted by due date.
+
+    Deterministic and pure: the same arguments always give the same tasks; the clock is never
+    read. Tasks of a closed file are its post-closure visits only; a file recorded as not
+    eligible has none.
+    """
+    if case.status is CaseStatus.NOT_ELIGIBLE:
+        return ()
+    ctx = _Ctx(case, policy, today)
+    closed = _closed_on(case)
+    if closed is not None:
+        _schedule_closed(ctx, closed)
+        return _sorted(ctx.out)
+    ctx.timeline = _risk_timeline(case, policy)
+    _schedule_steps(ctx)
+    _schedule_other(ctx, (*_episodes_from_case(case), *episodes))
+    return _sorted(ctx.out)
+
+
+def _kind_order(task: Task) -> tuple[dt.date, int, str]:
+    return (task.due, _KIND_ORDER[task.kind], task.ref or "")
+
+
+_KIND_ORDER = {k: i for i, k in enumerate(TaskKind)}
+
+
+def _sorted(tasks: list[Task]) -> tuple[Task, ...]:
+    tasks.sort(key=_kind_order)
+    return tuple(tasks)
+
+
+def _schedule_steps(ctx: _Ctx) -> None:
+    case = ctx.case
+    anchors = ctx.comp.anchors
+    reg = case.registration
+    reopen = max(case.reopenings, key=lambda b: b.reopen_date, default=None)
+    start = reopen.reopen_date if reopen is not None else None
+
+    ident: tuple[dt.date, dt.time | None] | None = None
+    registered: tuple[dt.date, dt.time | None] | None = None
+    if reopen is not None:
+        registered = ident = (reopen.reopen_date, None)
+    elif reg is not None:
+        ident = (reg.identification_date, reg.identification_time)
+        same_day = reg.registration_date == reg.identification_date
+        registered = (reg.registration_date, reg.identification_time if same_day else None)
+
+    ia = case.initial_assessment
+    if ia is not None and start is not None and ia.assessment_date < start:
+        ia = None
+    ia_done = (ia.assessment_date, ia.assessment_time) if ia is not None else None
+    skip_initial = reopen is not None and (reopen.restart_step.number or 1) > 1
+
+    # Step 1b: initial assessment (and the interagency absolute limit).
+    if not skip_initial:
+        for kind, table in (
+            (TaskKind.INITIAL_ASSESSMENT, "initial_assessment"),
+            (TaskKind.INITIAL_ASSESSMENT_LIMIT, "initial_assessment_limit"),
+        ):
+            anchor = ident if anchors[table] is AnchorEvent.IDENTIFICATION else registered
+            if anchor is None:
+                continue
+            done_d, done_t = ia_done if ia_done else (None, None)
+            if (
+                kind is TaskKind.INITIAL_ASSESSMENT
+                and reg is not None
+                and reg.emergency_care_needed
+                and reopen is None
+                and _emergency_initial(ctx, anchor, done_d, done_t)
+            ):
+                continue
+            ctx.step(kind, table, anchor[0], anchor[1], done_d, done_t)
+
+    # Step 2: full assessment.
+    assessments = [
+        a for a in case.in_depth_assessments if start is None or a.assessment_start_date >= start
+    ]
+    started = min((a.assessment_start_date for a in assessments), default=None)
+    completed = min(
+        (a.assessment_completed_date for a in assessments if a.assessment_completed_date),
+        default=None,
+    )
+    plans = [p for p in case.action_plans if start is None or p.date_case_plan >= start]
+    first_plan = min((p.date_case_plan for p in plans), default=None)
+    closure_proposed = _closure_proposed(case)
+
+    def anchor_for(table: str) -> tuple[dt.date, dt.time | None] | None:
+        event = anchors[table]
+        if event is AnchorEvent.REGISTRATION:
+            return registered
+        if event is AnchorEvent.IDENTIFICATION:
+            return ident
+        if event is AnchorEvent.INITIAL_ASSESSMENT:
+            if ia_done is not None:
+                return ia_done
+            return registered if skip_initial else None
+        return None
+
+    a = anchor_for("full_assessment_start")
+    if a is not None:
+        ctx.step(TaskKind.FULL_ASSESSMENT_START, "full_assessment_start", a[0], a[1], started)
+    a = anchor_for("full_assessment")
+    if a is not None:
+        ctx.step(
+            TaskKind.FULL_ASSESSMENT,
+            "full_assessment",
+            a[0],
+            a[1],
+            completed,
+            directive_kind=TaskKind.CLOSURE_RECOMMENDED,
+            directive_done=closure_proposed,
+        )
+
+    # Step 3: case plan and its validation.
+    if completed is not None:
+        ctx.step(
+            TaskKind.CASE_PLAN,
+            "case_plan",
+            completed,
+            None,
+            first_plan,
+            directive_kind=TaskKind.COMMUNITY_FOLLOW_UP,
+            directive_done=closure_proposed,
+        )
+    approved = _approval_date(plans)
+    if first_plan is not None:
+        ctx.step(TaskKind.PLAN_VALIDATION, "plan_validation", first_plan, None, approved)
+
+    # Steps 4–5: recurring follow-ups and reviews, plan activities.
+    plan_start = approved or first_plan
+    starts = {
+        AnchorEvent.PLAN_START: plan_start,
+        AnchorEvent.PLAN_VALIDATION: approved,
+        AnchorEvent.CASE_PLAN: first_plan,
+        AnchorEvent.INITIAL_ASSESSMENT: ia_done[0] if ia_done else None,
+    }
+    follow_start = starts.get(anchors["follow_up"])
+    if follow_start is not None:
+        contacts = sorted(
+            {
+                c.followup_date
+                for f in case.follow_ups
+                for c in f.followup_subform_section
+                if c.followup_type is not FollowUpType.POST_CLOSURE
+                and c.followup_date >= follow_start
+            }
+        )
+        ctx.series(TaskKind.FOLLOW_UP, "follow_up", follow_start, contacts)
+    review_start = starts.get(anchors["review"])
+    if review_start is not None:
+        reviews = sorted({r.review_date for r in case.reviews if r.review_date >= review_start})
+        ctx.series(TaskKind.REVIEW, "review", review_start, reviews)
+    if plans and ctx.policy.tasks.plan_activities.value:
+        _plan_activities(ctx, plans)
+
+
+def _emergency_initial(
+    ctx: _Ctx,
+    anchor: tuple[dt.date, dt.time | None],
+    done_d: dt.date | None,
+    done_t: dt.time | None,
+) -> bool:
+    """Initial assessment at once for an emergency (imminent danger); True if emitted."""
+    cited = ctx.policy.emergency.imminent_danger_initial_assessment
+    if not isinstance(cited.value, Duration):
+        return False
+    due, _, _, _ = ctx.deadline("initial_assessment", anchor[0], anchor[1], done_d)
+    emergency_due, emergency_timed = ctx.add(anchor[0], anchor[1], cited.value)
+    if due is not None and due <= emergency_due:
+        return False
+    ctx.emit(
+        TaskKind.INITIAL_ASSESSMENT,
+        emergency_due,
+        cited.key,
+        timed=emergency_timed,
+        level=RiskLevel.HIGH,
+        anchor=anchor[0],
+        done=done_d,
+        done_time=done_t,
+    )
+    return True
+
+
+def _approval_date(plans: Sequence[Any]) -> dt.date | None:
+    dates = []
+    for p in plans:
+        if p.case_plan_approved and p.case_plan_approved_date is not None:
+            dates.append(p.case_plan_approved_date)
+        elif p.supervisor_signed and p.validation_meeting_date is not None:
+            dates.append(p.validation_meeting_date)
+    return min(dates, default=None)
+
+
+def _closure_proposed(case: CaseFile) -> dt.date | None:
+    dates = [r.review_date for r in case.reviews if r.recommend_close_case]
+    dates.extend(
+        c.followup_date
+        for f in case.follow_ups
+        for c in f.followup_subform_section
+        if c.recommend_case_closed
+    )
+    return min(dates, default=None)
+
+
+def _plan_activities(ctx: _Ctx, plans: Sequence[Any]) -> None:
+    latest = max(enumerate(plans), key=lambda p: (p[1].date_case_plan, p[0]))[1]
+    completed_on: dict[str, dt.date] = {}
+    for f in ctx.case.follow_ups:
+        for c in f.followup_subform_section:
+            for u in c.activity_updates:
+                if u.interventions_status is ActivityStatus.COMPLETED:
+                    prev = completed_on.get(u.activity_ref)
+                    if prev is None or c.followup_date < prev:
+                        completed_on[u.activity_ref] = c.followup_date
+    for s in ctx.case.services:
+        for rec in s.services_section:
+            if (
+                rec.plan_activity_ref
+                and rec.service_implemented
+                and rec.service_implemented_day_time
+            ):
+                prev = completed_on.get(rec.plan_activity_ref)
+                day = rec.service_implemented_day_time
+                if prev is None or day < prev:
+                    completed_on[rec.plan_activity_ref] = day
+    rule = ctx.policy.tasks.plan_activities.key
+    for act in latest.activities:
+        if act.interventions_status is ActivityStatus.CANCELLED:
+            continue
+        done = completed_on.get(act.row_id)
+        if done is None and act.interventions_status is ActivityStatus.COMPLETED:
+            done = latest.date_case_plan
+        ctx.emit(
+            TaskKind.PLAN_ACTIVITY,
+            dt.datetime.combine(act.deadline, _END),
+            rule,
+            anchor=latest.date_case_plan,
+            done=done,
+            ref=act.row_id,
+        )
+
+
+def _schedule_other(ctx: _Ctx, episodes: Iterable[EmergencyEpisode]) -> None:
+    case, policy = ctx.case, ctx.policy
+    contacts = sorted(
+        {c.followup_date for f in case.follow_ups for c in f.followup_subform_section}
+    )
+    visits = sorted(
+        {
+            c.followup_date
+            for f in case.follow_ups
+            for c in f.followup_subform_section
+            if c.followed_up_through in _VISIT_TYPES
+        }
+    )
+    em = policy.emergency
+    for ep in episodes:
+        start, start_t = _split(ep.started)
+        end, end_t = _split(ep.ended) if ep.ended is not None else (None, None)
+        if ep.kind is EpisodeKind.REQUISITION:
+            ctx.fixed(TaskKind.REQUISITION, em.requisition, start, start_t, end, end_t, ref=ep.ref)
+        elif ep.kind is EpisodeKind.EMERGENCY_SHELTER:
+            ctx.fixed(
+                TaskKind.EMERGENCY_SHELTER_EXIT,
+                em.emergency_shelter_max,
+                start,
+                start_t,
+                end,
+                end_t,
+                ref=ep.ref,
+            )
+        elif ep.kind is EpisodeKind.HCR_TRANSIT:
+            if ep.asylum_seeker and ep.specific_needs:
+                continue  # beyond 14 days allowed (L883): no deadline
+            cited = em.hcr_transit_asylum_seeker_max if ep.asylum_seeker else em.hcr_transit_max
+            ctx.fixed(TaskKind.HCR_TRANSIT_EXIT, cited, start, start_t, end, end_t, ref=ep.ref)
+        elif ep.kind is EpisodeKind.HEALTH_DISCHARGE:
+            if end is None:
+                end = next((v for v in visits if v >= start), None)
+            ctx.fixed(TaskKind.POST_DISCHARGE_VISIT, em.post_discharge_visit, start, None, end)
+        else:
+            in_house = [c for c in contacts if c > start and (end is None or c <= end)]
+            ctx.fixed_series(
+                TaskKind.SAFE_HOUSE_CONTACT,
+                em.safe_house_contact,
+                start,
+                in_house,
+                until=end,
+                ref=ep.ref,
+            )
+
+    after = policy.referrals.counter_referral_after
+    for r in case.referrals:
+        if r.referral_status in _REFERRAL_DROPPED:
+            continue
+        cr = r.counter_referral
+        ctx.fixed(
+            TaskKind.COUNTER_REFERRAL,
+            after,
+            r.referral_date,
+            None,
+            cr.service_date if cr is not None else None,
+            ref=r.entry_id,
+        )
+
+    last_activity = _last_activity(case)
+    if last_activity is not None:
+        ctx.fixed(
+            TaskKind.INACTIVITY_CLOSURE_REVIEW,
+            policy.closure.inactivity,
+            last_activity,
+            None,
+            None,
+        )
+    lost_since = _lost_since(case, contacts)
+    if lost_since is not None:
+        ctx.fixed(
+            TaskKind.LOST_TO_FOLLOW_UP_CLOSURE,
+            policy.closure.lost_to_follow_up_min,
+            lost_since,
+            None,
+            None,
+            advisory=True,
+        )
+
+    birthday, estimated = _birthday(case, policy.eligibility.age_limit.value)
+    if birthday is not None:
+        note = (
+            (
+                Reason(
+                    "estimated_birthday",
+                    "Date estimée à partir de l'âge à l'enregistrement",
+                    "Date estimated from the age at registration",
+                    "eligibility.age_limit",
+                ),
+            )
+            if estimated
+            else ()
+        )
+        ctx.emit(
+            TaskKind.AGE_LIMIT,
+            dt.datetime.combine(birthday, _END),
+            policy.eligibility.age_limit.key,
+            reasons=note,
+        )
+
+
+def _last_activity(case: CaseFile) -> dt.date | None:
+    days = [f.form_date for f in case.forms()]
+    days.extend(c.followup_date for f in case.follow_ups for c in f.followup_subform_section)
+    days.extend(d.decided_on for d in case.risk_history)
+    return max(days, default=None)
+
+
+def _lost_since(case: CaseFile, contacts: Sequence[dt.date]) -> dt.date | None:
+    """Last contact with the child when the file says they are lost to follow-up, else None."""
+    lost = any(
+        r.recommend_close_case and r.recommended_closure_reason is ClosureReason.LOST_TO_FOLLOW_UP
+        for r in case.reviews
+    )
+    seen: list[dt.date] = []
+    last_contact_unseen = False
+    latest: dt.date | None = None
+    for f in case.follow_ups:
+        for c in f.followup_subform_section:
+            if c.child_was_seen is not False:
+                seen.append(c.followup_date)
+            if latest is None or c.followup_date >= latest:
+                latest = c.followup_date
+                last_contact_unseen = c.child_was_seen is False
+    if not (lost or last_contact_unseen):
+        return None
+    if seen:
+        return max(seen)
+    ia = case.initial_assessment
+    if ia is not None:
+        return ia.assessment_date
+    reg = case.registration
+    return reg.registration_date if reg is not None else (contacts[0] if contacts else None)
