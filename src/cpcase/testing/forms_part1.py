@@ -11,6 +11,7 @@ synthetic (letters, digits, spaces, a little punctuation): no real child data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -102,21 +103,23 @@ MAX_DATE = dt.date(2026, 6, 30)
 T = TypeVar("T")
 F = TypeVar("F", bound=FormBase)
 
-_ALPHABET = st.characters(
-    categories=("Lu", "Ll", "Nd"), include_characters=" -'.,éèàçôÉ", codec="utf-8"
-)
+# A fixed alphabet (French letters, digits, light punctuation) keeps generation fast.
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -'.,éèàçôÉ"
 
 
+@functools.cache
 def texts(max_size: int = 40) -> st.SearchStrategy[str]:
     """Non-blank synthetic free text, already stripped (what a ``Text`` field stores)."""
     return st.text(_ALPHABET, min_size=1, max_size=max_size).map(str.strip).filter(bool)
 
 
+@functools.cache
 def short_texts() -> st.SearchStrategy[str]:
     """Non-blank synthetic short text (identifiers, names, places)."""
     return texts(20)
 
 
+@functools.lru_cache(maxsize=4096)
 def past_dates(
     min_value: dt.date = MIN_DATE, max_value: dt.date = MAX_DATE
 ) -> st.SearchStrategy[dt.date]:
@@ -124,19 +127,40 @@ def past_dates(
     return st.dates(min_value=max(min_value, MIN_DATE), max_value=min(max_value, MAX_DATE))
 
 
+# Strategies are built once and reused: building them inside every draw made hypothesis
+# re-validate them each time, which doubled the generation cost.
+
+
+@functools.lru_cache(maxsize=1024)
 def _opt(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.none() | strategy
 
 
+@functools.lru_cache(maxsize=1024)
+def _one(values: Any) -> st.SearchStrategy[Any]:
+    return st.sampled_from(values)
+
+
+@functools.lru_cache(maxsize=1024)
 def _subset(values: Any, max_size: int = 3) -> st.SearchStrategy[tuple[Any, ...]]:
-    return st.lists(st.sampled_from(list(values)), unique=True, max_size=max_size).map(tuple)
+    return st.lists(_one(values), unique=True, max_size=max_size).map(tuple)
 
 
+@functools.cache
 def _texts_tuple(max_size: int = 2) -> st.SearchStrategy[tuple[str, ...]]:
     return st.lists(texts(), max_size=max_size).map(tuple)
 
 
-_CASE_CODES = st.from_regex(r"ML-[A-Z]{3}-[A-Z0-9]{2,6}-20[12][0-9]-[0-9]{5}", fullmatch=True)
+_BOOL = st.booleans()
+
+
+_CASE_CODES = st.builds(
+    "ML-{}-{}-{}-{:05d}".format,
+    st.sampled_from([r.abbrev for r in Region]),
+    st.sampled_from(["ORG", "TDH", "SCI", "IRC", "DRPFEF"]),
+    st.integers(MIN_DATE.year, MAX_DATE.year),
+    st.integers(1, 99_999),
+)
 
 
 @st.composite
@@ -161,10 +185,10 @@ def family_members(draw: st.DrawFn) -> FamilyMember:
     return FamilyMember(
         relation_name=draw(_opt(short_texts())),
         relation=draw(short_texts()),
-        relation_is_caregiver=draw(_opt(st.booleans())),
-        relation_is_alive=draw(_opt(st.booleans())),
-        relation_child_is_in_contact=draw(_opt(st.booleans())),
-        relation_telephone=draw(_opt(st.from_regex(r"\+223 [0-9]{8}", fullmatch=True))),
+        relation_is_caregiver=draw(_opt(_BOOL)),
+        relation_is_alive=draw(_opt(_BOOL)),
+        relation_child_is_in_contact=draw(_opt(_BOOL)),
+        relation_telephone=draw(_opt(st.integers(10**7, 10**8 - 1).map("+223 {}".format))),
         relation_location_current=draw(_opt(short_texts())),
         emergency_support_role=draw(_opt(texts())),
     )
@@ -178,11 +202,11 @@ def consent_forms(draw: st.DrawFn) -> ConsentForm:
         st.lists(
             st.builds(
                 ConsentGiver,
-                relationship=st.sampled_from(ConsentGiverRelationship),
+                relationship=_one(ConsentGiverRelationship),
                 name=_opt(short_texts()),
-                assent_only=st.booleans(),
-                agreed=st.booleans(),
-                signed=st.booleans(),
+                assent_only=_BOOL,
+                agreed=_BOOL,
+                signed=_BOOL,
             ),
             min_size=1,
             max_size=3,
@@ -190,26 +214,24 @@ def consent_forms(draw: st.DrawFn) -> ConsentForm:
     )
     anyone_agreed = any(g.agreed for g in givers)
     scope = draw(_subset(ConsentScope, 4)) if anyone_agreed else ()
-    explained = True if scope else draw(st.booleans())
-    basis = draw(
-        st.lists(st.sampled_from(LegitimateBasis), unique=True, min_size=1, max_size=2).map(tuple)
-    )
+    explained = True if scope else draw(_BOOL)
+    basis = draw(st.lists(_one(LegitimateBasis), unique=True, min_size=1, max_size=2).map(tuple))
     overridden = any(b is not LegitimateBasis.CONSENT for b in basis)
     return _build(
         ConsentForm,
         draw(form_headers()),
         {
             "consent_date": consent_date,
-            "consent_mode": draw(st.sampled_from(ConsentMode)),
+            "consent_mode": draw(_one(ConsentMode)),
             "givers": givers,
-            "legal_representative_present": draw(_opt(st.booleans())),
-            "caregiver_is_alleged_perpetrator": draw(st.booleans()),
+            "legal_representative_present": draw(_opt(_BOOL)),
+            "caregiver_is_alleged_perpetrator": draw(_BOOL),
             "information_explained": explained,
             "consent_scope": scope,
             "recipients": draw(_subset(ConsentRecipient)),
             "recipients_details": draw(_opt(texts())),
             "valid_until": draw(_opt(past_dates(consent_date))),
-            "single_use": draw(st.booleans()),
+            "single_use": draw(_BOOL),
             "withdrawn_on": draw(_opt(past_dates(consent_date))),
             "refusal_reason": draw(_opt(texts())),
             "legitimate_basis": basis,
@@ -223,13 +245,13 @@ def consent_forms(draw: st.DrawFn) -> ConsentForm:
 @st.composite
 def _child_age(draw: st.DrawFn, on: dt.date) -> dict[str, Any]:
     """Consistent ``age_status``, ``date_of_birth`` and ``age`` for a child on day ``on``."""
-    status = draw(st.sampled_from(AgeStatus))
+    status = draw(_one(AgeStatus))
     oldest_days = 365 * 23 if status is AgeStatus.PRESUMED_MINOR else 365 * 18 - 10
     dob = draw(st.dates(min_value=on - dt.timedelta(days=oldest_days), max_value=on))
     years = age_on(dob, on)
-    if draw(st.booleans()):  # date of birth known
+    if draw(_BOOL):  # date of birth known
         if status is AgeStatus.DOCUMENTED:
-            age = draw(st.sampled_from([None, years]))
+            age = draw(_one((None, years)))
         else:
             age = draw(_opt(st.integers(max(0, years - 1), min(30, years + 1))))
         return {"age_status": status, "date_of_birth": dob, "age": age}
@@ -241,18 +263,18 @@ def registration_forms(draw: st.DrawFn) -> RegistrationForm:
     """Valid 1.B registrations: eligible or not (the trace is kept), emergencies high risk."""
     identification = draw(past_dates())
     registration = draw(past_dates(identification, identification + dt.timedelta(days=30)))
-    primary = draw(st.sampled_from(ProtectionConcern))
-    secondary = draw(_subset([c for c in ProtectionConcern if c is not primary]))
+    primary = draw(_one(ProtectionConcern))
+    secondary = draw(_subset(tuple(c for c in ProtectionConcern if c is not primary)))
     categories = draw(_subset(VulnerabilityCategory))
-    dominant = draw(_opt(st.sampled_from(categories))) if categories else None
+    dominant = draw(_opt(_one(categories))) if categories else None
     situations = draw(_subset(ProtectionSituation, 2))
-    eligible_cm = draw(_opt(st.booleans())) if situations else draw(st.sampled_from([None, False]))
+    eligible_cm = draw(_opt(_BOOL)) if situations else draw(_one((None, False)))
     outcomes = [
         o
         for o in EligibilityOutcome
         if not (eligible_cm is False and o is EligibilityOutcome.CASE_OPENED)
     ]
-    emergency = draw(st.booleans())
+    emergency = draw(_BOOL)
     return _build(
         RegistrationForm,
         draw(form_headers()),
@@ -260,46 +282,44 @@ def registration_forms(draw: st.DrawFn) -> RegistrationForm:
             "identification_date": identification,
             "identification_time": draw(_opt(st.times())),
             "registration_date": registration,
-            "identification_source": draw(st.sampled_from(IdentificationSource)),
-            "identified_by": draw(st.sampled_from(IdentifiedBy)),
+            "identification_source": draw(_one(IdentificationSource)),
+            "identified_by": draw(_one(IdentifiedBy)),
             "referring_organisation": draw(_opt(short_texts())),
             "name_first": draw(_opt(short_texts())),
             "name_last": draw(_opt(short_texts())),
             "name_nickname": draw(_opt(short_texts())),
-            "hidden_name": draw(st.booleans()),
-            "sex": draw(st.sampled_from(Sex)),
+            "hidden_name": draw(_BOOL),
+            "sex": draw(_one(Sex)),
             **draw(_child_age(registration)),
             "age_decision_authority": draw(_opt(short_texts())),
             "age_decision_date": draw(_opt(past_dates())),
-            "has_birth_certificate_or_id": draw(_opt(st.booleans())),
+            "has_birth_certificate_or_id": draw(_opt(_BOOL)),
             "nationality": draw(_opt(short_texts())),
-            "displacement_status": draw(_opt(st.sampled_from(DisplacementStatus))),
-            "region": draw(_opt(st.sampled_from(Region))),
+            "displacement_status": draw(_opt(_one(DisplacementStatus))),
+            "region": draw(_opt(_one(Region))),
             "location_current": draw(_opt(short_texts())),
             "community_of_origin": draw(_opt(short_texts())),
-            "lives_in_community_of_origin": draw(_opt(st.booleans())),
+            "lives_in_community_of_origin": draw(_opt(_BOOL)),
             "vulnerability_categories": categories,
             "dominant_profile": dominant,
             "protection_situations": situations,
             "protection_concern_primary": primary,
             "protection_concerns_secondary": secondary,
-            "separation_status": draw(_opt(st.sampled_from(SeparationStatus))),
-            "disability_or_chronic_illness": draw(_opt(st.booleans())),
-            "child_mother": draw(_opt(st.booleans())),
-            "care_arrangement": draw(_opt(st.sampled_from(CareArrangement))),
+            "separation_status": draw(_opt(_one(SeparationStatus))),
+            "disability_or_chronic_illness": draw(_opt(_BOOL)),
+            "child_mother": draw(_opt(_BOOL)),
+            "care_arrangement": draw(_opt(_one(CareArrangement))),
             "family_supports": draw(st.lists(family_members(), max_size=2).map(tuple)),
             "emergency_care_needed": emergency,
             "immediate_needs": draw(_subset(ImmediateNeed)) if emergency else (),
             "risk_level": (
-                draw(st.sampled_from([None, RiskLevel.HIGH]))
-                if emergency
-                else draw(_opt(st.sampled_from(RiskLevel)))
+                draw(_one((None, RiskLevel.HIGH))) if emergency else draw(_opt(_one(RiskLevel)))
             ),
-            "eligible_programme": draw(_opt(st.booleans())),
+            "eligible_programme": draw(_opt(_BOOL)),
             "eligible_cm": eligible_cm,
             "eligibility_reason": draw(_opt(texts())),
-            "eligibility_outcome": draw(st.sampled_from(outcomes)),
-            "consent_obtained": draw(_opt(st.booleans())),
+            "eligibility_outcome": draw(_one(tuple(outcomes))),
+            "consent_obtained": draw(_opt(_BOOL)),
         },
     )
 
@@ -307,14 +327,14 @@ def registration_forms(draw: st.DrawFn) -> RegistrationForm:
 @st.composite
 def initial_assessment_forms(draw: st.DrawFn) -> InitialAssessmentForm:
     """Valid 1.C initial assessments (family involved only with the child's consent)."""
-    primary = draw(st.sampled_from(ProtectionConcern))
+    primary = draw(_one(ProtectionConcern))
     supports = draw(st.lists(family_members(), max_size=2).map(tuple))
     details = st.builds(
         ConcernDetail,
-        protection_concern_type=st.sampled_from(ProtectionConcern),
+        protection_concern_type=_one(ProtectionConcern),
         date_concern_identified=_opt(past_dates()),
         concern_details=_opt(texts()),
-        concern_intervention_needed=_opt(st.booleans()),
+        concern_intervention_needed=_opt(_BOOL),
         concern_action_taken_already=_opt(texts()),
     )
     return _build(
@@ -323,26 +343,26 @@ def initial_assessment_forms(draw: st.DrawFn) -> InitialAssessmentForm:
         {
             "assessment_date": draw(past_dates()),
             "assessment_time": draw(_opt(st.times())),
-            "emergency_care_provided": draw(st.booleans()),
+            "emergency_care_provided": draw(_BOOL),
             "immediate_needs": draw(_subset(ImmediateNeed)),
             "protection_situations": draw(_subset(ProtectionSituation, 2)),
             "protection_concern_primary": primary,
             "protection_concerns_secondary": draw(
-                _subset([c for c in ProtectionConcern if c is not primary])
+                _subset(tuple(c for c in ProtectionConcern if c is not primary))
             ),
             "concern_details": draw(st.lists(details, max_size=2).map(tuple)),
             "risk_factors": draw(_texts_tuple()),
             "protective_factors": draw(_texts_tuple()),
-            "risk_level": draw(st.sampled_from(RiskLevel)),
+            "risk_level": draw(_one(RiskLevel)),
             "risk_level_justification": draw(texts()),
             "short_term_protection_measures": draw(_texts_tuple()),
             "risk_reduction_measures": draw(_texts_tuple()),
-            "alternative_care_decision": draw(_opt(st.sampled_from(AlternativeCareOption))),
-            "alternatives_to_detention_promoted": draw(_opt(st.booleans())),
+            "alternative_care_decision": draw(_opt(_one(AlternativeCareOption))),
+            "alternatives_to_detention_promoted": draw(_opt(_BOOL)),
             "family_supports_to_involve": supports,
-            "child_consents_family_involvement": (True if supports else draw(_opt(st.booleans()))),
+            "child_consents_family_involvement": (True if supports else draw(_opt(_BOOL))),
             "next_steps": draw(_opt(texts())),
-            "recommendation": draw(_opt(st.sampled_from(AssessmentRecommendation))),
+            "recommendation": draw(_opt(_one(AssessmentRecommendation))),
             "child_opinion": draw(texts()),
             "family_opinion": draw(texts()),
             "strictly_confidential": draw(_opt(texts())),
@@ -368,7 +388,7 @@ def in_depth_assessment_forms(draw: st.DrawFn) -> InDepthAssessmentForm:
     against = draw(_opt(texts()))
     sources = st.builds(
         InformationSourceEntry,
-        method=st.sampled_from(InformationSource),
+        method=_one(InformationSource),
         person_role=_opt(short_texts()),
         date=_opt(past_dates()),
     )
@@ -386,16 +406,16 @@ def in_depth_assessment_forms(draw: st.DrawFn) -> InDepthAssessmentForm:
             "analysis": draw(_opt(texts())),
             "solution_pathways": draw(_texts_tuple()),
             "protection_concerns": draw(_subset(ProtectionConcern)),
-            "risk_level": draw(st.sampled_from(RiskLevel)),
+            "risk_level": draw(_one(RiskLevel)),
             "risk_level_justification": draw(texts()),
-            "child_seen_alone": draw(_opt(st.booleans())),
-            "confidentiality_limits_explained": draw(_opt(st.booleans())),
+            "child_seen_alone": draw(_opt(_BOOL)),
+            "confidentiality_limits_explained": draw(_opt(_BOOL)),
             "child_opinion": draw(texts()),
             "family_opinion": draw(texts()),
             "decisions_against_wishes": against,
             "best_interest_rationale": draw(texts()) if against else draw(_opt(texts())),
-            "recommendation": draw(_opt(st.sampled_from(AssessmentRecommendation))),
-            "formal_bid_recommended": draw(_opt(st.booleans())),
+            "recommendation": draw(_opt(_one(AssessmentRecommendation))),
+            "formal_bid_recommended": draw(_opt(_BOOL)),
             "strictly_confidential": draw(_opt(texts())),
         },
     )
@@ -405,7 +425,7 @@ def in_depth_assessment_forms(draw: st.DrawFn) -> InDepthAssessmentForm:
 def uasc_registration_forms(draw: st.DrawFn) -> UascRegistrationForm:
     """Valid 1.D UASC registrations (unaccompanied or separated; unknown facts left None)."""
     facts = {
-        name: draw(_opt(st.booleans()))
+        name: draw(_opt(_BOOL))
         for name in (
             "separation_long_standing",
             "in_contact_with_original_caregiver",
@@ -426,17 +446,17 @@ def uasc_registration_forms(draw: st.DrawFn) -> UascRegistrationForm:
         draw(form_headers()),
         {
             "separation_status": draw(
-                st.sampled_from([SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED])
+                _one((SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED))
             ),
             "name_first": draw(_opt(short_texts())),
             "name_last": draw(_opt(short_texts())),
             "name_nickname": draw(_opt(short_texts())),
             "separation_date": draw(_opt(past_dates())),
             "separation_place": draw(_opt(short_texts())),
-            "separation_reason": draw(_opt(st.sampled_from(SeparationReason))),
+            "separation_reason": draw(_opt(_one(SeparationReason))),
             "separation_circumstances": draw(_opt(texts())),
-            "separation_voluntary": draw(st.booleans()),
-            "care_arrangement": draw(_opt(st.sampled_from(CareArrangement))),
+            "separation_voluntary": draw(_BOOL),
+            "care_arrangement": draw(_opt(_one(CareArrangement))),
             "persons_travelled_with": draw(_opt(texts())),
             "family_members": draw(st.lists(family_members(), max_size=2).map(tuple)),
             **facts,
@@ -458,21 +478,21 @@ def missing_child_forms(draw: st.DrawFn) -> MissingChildForm:
             "inquirer_name": draw(_opt(short_texts())),
             "inquirer_relation": draw(short_texts()),
             "inquirer_telephone": draw(_opt(short_texts())),
-            "inquirer_region": draw(_opt(st.sampled_from(Region))),
+            "inquirer_region": draw(_opt(_one(Region))),
             "inquirer_location": draw(_opt(short_texts())),
             "name_first": draw(_opt(short_texts())),
             "name_last": draw(_opt(short_texts())),
             "name_nickname": nickname,
-            "sex": draw(_opt(st.sampled_from(Sex))),
+            "sex": draw(_opt(_one(Sex))),
             "age": draw(_opt(st.integers(0, 17))),
             "date_of_birth": draw(_opt(past_dates())),
             "physical_characteristics": description,
             "date_of_separation": separation,
             "location_separation": draw(_opt(short_texts())),
-            "separation_reason": draw(_opt(st.sampled_from(SeparationReason))),
+            "separation_reason": draw(_opt(_one(SeparationReason))),
             "date_last_seen": draw(_opt(past_dates(separation or MIN_DATE))),
             "location_last_seen": draw(_opt(short_texts())),
-            "tracing_status": draw(st.sampled_from(TracingStatus)),
+            "tracing_status": draw(_one(TracingStatus)),
         },
     )
 
@@ -494,7 +514,7 @@ def child_location_forms(draw: st.DrawFn) -> ChildLocationForm:
             max_size=3,
         ).map(tuple)
     )
-    located = draw(st.booleans())
+    located = draw(_BOOL)
     first = min(a.date_tracing for a in actions)
     statuses = (
         list(TracingStatus)
@@ -511,10 +531,10 @@ def child_location_forms(draw: st.DrawFn) -> ChildLocationForm:
             "tracing_actions": actions,
             "located": located,
             "date_located": draw(past_dates(first)) if located else None,
-            "region_found": draw(_opt(st.sampled_from(Region))),
+            "region_found": draw(_opt(_one(Region))),
             "location_found": draw(_opt(short_texts())),
             "person_found_relation": draw(_opt(short_texts())),
-            "tracing_status": draw(st.sampled_from(statuses)),
+            "tracing_status": draw(_one(tuple(statuses))),
         },
     )
 
@@ -522,12 +542,8 @@ def child_location_forms(draw: st.DrawFn) -> ChildLocationForm:
 @st.composite
 def adult_verification_forms(draw: st.DrawFn) -> AdultVerificationForm:
     """Valid 4.C adult verifications (no confirmation against a contradicting account)."""
-    outcome = draw(st.sampled_from(VerificationOutcome))
-    matches = draw(
-        st.sampled_from([None, True])
-        if outcome is VerificationOutcome.CONFIRMED
-        else _opt(st.booleans())
-    )
+    outcome = draw(_one(VerificationOutcome))
+    matches = draw(_one((None, True)) if outcome is VerificationOutcome.CONFIRMED else _opt(_BOOL))
     return _build(
         AdultVerificationForm,
         draw(form_headers()),
@@ -540,8 +556,8 @@ def adult_verification_forms(draw: st.DrawFn) -> AdultVerificationForm:
             "details_given_about_child": draw(_opt(texts())),
             "details_match_child_account": matches,
             "documents_presented": draw(_opt(texts())),
-            "willing_to_care": draw(_opt(st.booleans())),
-            "able_to_care": draw(_opt(st.booleans())),
+            "willing_to_care": draw(_opt(_BOOL)),
+            "able_to_care": draw(_opt(_BOOL)),
             "household_protection_risks": draw(_opt(texts())),
             "outcome": outcome,
             "comments": draw(_opt(texts())),
@@ -552,11 +568,9 @@ def adult_verification_forms(draw: st.DrawFn) -> AdultVerificationForm:
 @st.composite
 def child_verification_forms(draw: st.DrawFn) -> ChildVerificationForm:
     """Valid 4.D child verifications (no confirmation if the child does not recognise)."""
-    outcome = draw(st.sampled_from(VerificationOutcome))
+    outcome = draw(_one(VerificationOutcome))
     recognises = draw(
-        st.sampled_from([None, True])
-        if outcome is VerificationOutcome.CONFIRMED
-        else _opt(st.booleans())
+        _one((None, True)) if outcome is VerificationOutcome.CONFIRMED else _opt(_BOOL)
     )
     return _build(
         ChildVerificationForm,
@@ -565,8 +579,8 @@ def child_verification_forms(draw: st.DrawFn) -> ChildVerificationForm:
             "verification_date": draw(past_dates()),
             "adult_verification_ref": draw(_opt(short_texts())),
             "child_recognises_adult": recognises,
-            "child_account_matches_adult": draw(_opt(st.booleans())),
-            "child_wishes_reunification": draw(_opt(st.booleans())),
+            "child_account_matches_adult": draw(_opt(_BOOL)),
+            "child_wishes_reunification": draw(_opt(_BOOL)),
             "child_opinion": draw(texts()),
             "fears_or_concerns": draw(_opt(texts())),
             "outcome": outcome,
@@ -578,7 +592,7 @@ def child_verification_forms(draw: st.DrawFn) -> ChildVerificationForm:
 def reunification_forms(draw: st.DrawFn) -> ReunificationForm:
     """Valid 4.E reunifications (verified; reasons given if the child disagrees)."""
     day = draw(past_dates())
-    agrees = draw(st.booleans())
+    agrees = draw(_BOOL)
     return _build(
         ReunificationForm,
         draw(form_headers()),
@@ -586,14 +600,14 @@ def reunification_forms(draw: st.DrawFn) -> ReunificationForm:
             "reunification_date": day,
             "reunified_with_name": draw(_opt(short_texts())),
             "reunified_with_relation": draw(short_texts()),
-            "region": draw(_opt(st.sampled_from(Region))),
+            "region": draw(_opt(_one(Region))),
             "location_reunification": draw(_opt(short_texts())),
             "adult_verification_ref": draw(_opt(short_texts())),
             "child_verification_ref": draw(_opt(short_texts())),
             "relationship_verified": True,
             "child_agrees": agrees,
             "best_interest_rationale": draw(_opt(texts())) if agrees else draw(texts()),
-            "care_arrangement": draw(_opt(st.sampled_from(CareArrangement))),
+            "care_arrangement": draw(_opt(_one(CareArrangement))),
             "child_opinion": draw(_opt(texts())),
             "family_opinion": draw(_opt(texts())),
             "follow_up_plan": draw(_opt(texts())),
@@ -608,8 +622,8 @@ def reunification_forms(draw: st.DrawFn) -> ReunificationForm:
 def best_interests_assessments(draw: st.DrawFn) -> BestInterestsAssessment:
     """Valid BIA records (a BID situation when a BID is recommended; approvals complete)."""
     day = draw(past_dates())
-    bid = draw(st.booleans())
-    status = draw(_opt(st.sampled_from(ApprovalStatus)))
+    bid = draw(_BOOL)
+    status = draw(_opt(_one(ApprovalStatus)))
     approved = status is ApprovalStatus.APPROVED
     return _build(
         BestInterestsAssessment,
@@ -617,11 +631,11 @@ def best_interests_assessments(draw: st.DrawFn) -> BestInterestsAssessment:
         {
             "bia_date": day,
             "reason_for_bia": draw(_opt(texts())),
-            "displacement_status": draw(_opt(st.sampled_from(DisplacementStatus))),
-            "separation_status": draw(_opt(st.sampled_from(SeparationStatus))),
-            "care_arrangement": draw(_opt(st.sampled_from(CareArrangement))),
+            "displacement_status": draw(_opt(_one(DisplacementStatus))),
+            "separation_status": draw(_opt(_one(SeparationStatus))),
+            "care_arrangement": draw(_opt(_one(CareArrangement))),
             "protection_concerns": draw(_subset(ProtectionConcern)),
-            "risk_level": draw(_opt(st.sampled_from(RiskLevel))),
+            "risk_level": draw(_opt(_one(RiskLevel))),
             "family_situation": draw(_opt(texts())),
             "needs": draw(_texts_tuple()),
             "child_opinion": draw(texts()),
@@ -629,11 +643,7 @@ def best_interests_assessments(draw: st.DrawFn) -> BestInterestsAssessment:
             "options_considered": draw(_subset(DurableSolution)),
             "recommendation": draw(texts()),
             "bid_recommended": bid,
-            "bid_situation": (
-                draw(st.sampled_from(BidSituation))
-                if bid
-                else draw(_opt(st.sampled_from(BidSituation)))
-            ),
+            "bid_situation": (draw(_one(BidSituation)) if bid else draw(_opt(_one(BidSituation)))),
             "approval_status": status,
             "approved_by": draw(short_texts()) if approved else draw(_opt(short_texts())),
             "approved_on": draw(past_dates(day)) if approved else draw(_opt(past_dates(day))),
@@ -646,26 +656,24 @@ def best_interests_assessments(draw: st.DrawFn) -> BestInterestsAssessment:
 def best_interests_determinations(draw: st.DrawFn) -> BestInterestsDetermination:
     """Valid BID records (a panel of two or more; recommended solution among the options)."""
     day = draw(past_dates())
-    options = draw(
-        st.lists(st.sampled_from(DurableSolution), unique=True, min_size=1, max_size=3).map(tuple)
-    )
+    options = draw(st.lists(_one(DurableSolution), unique=True, min_size=1, max_size=3).map(tuple))
     members = st.builds(
-        PanelMember, role=short_texts(), organisation=short_texts(), is_unhcr=st.booleans()
+        PanelMember, role=short_texts(), organisation=short_texts(), is_unhcr=_BOOL
     )
     return _build(
         BestInterestsDetermination,
         draw(form_headers()),
         {
-            "situation": draw(st.sampled_from(BidSituation)),
+            "situation": draw(_one(BidSituation)),
             "bia_ref": draw(_opt(short_texts())),
             "panel_date": day,
             "panel_members": draw(st.lists(members, min_size=2, max_size=4).map(tuple)),
             "options_considered": options,
-            "recommended_solution": draw(st.sampled_from(options)),
+            "recommended_solution": draw(_one(options)),
             "child_opinion": draw(texts()),
             "family_opinion": draw(_opt(texts())),
-            "against_child_wishes": draw(st.booleans()),
-            "decision": draw(st.sampled_from(BidDecision)),
+            "against_child_wishes": draw(_BOOL),
+            "decision": draw(_one(BidDecision)),
             "decision_rationale": draw(texts()),
             "implementation_deadline": draw(
                 _opt(st.dates(min_value=day, max_value=day + dt.timedelta(days=180)))
