@@ -167,7 +167,9 @@ class ConsentRecord:
     """A recorded agreement (normally read from a 1.A form), independent of the form model.
 
     ``child_age`` is the child's age in years on ``given_on`` (``None`` if unknown): a consent
-    given at 14 under the assent rules stays valid after the 15th birthday.
+    given at 14 under the assent rules stays valid after the 15th birthday. ``recipient_ids``
+    binds a consent to named organisations (e.g. a verbal consent recorded on one referral);
+    ``None`` means any organisation of the ``recipients`` categories.
     """
 
     consent_id: str
@@ -186,6 +188,7 @@ class ConsentRecord:
     single_use: bool = False
     withdrawn_on: dt.date | None = None
     bases: frozenset[LegitimateBasis] = frozenset({LegitimateBasis.CONSENT})
+    recipient_ids: frozenset[str] | None = None
 
 
 def missing_agreements(record: ConsentRecord, requirement: ConsentRequirement) -> tuple[str, ...]:
@@ -269,11 +272,12 @@ def evaluate_consent(
     *,
     policy: ConsentPolicy,
     used: Collection[str] = (),
+    recipient_id: str | None = None,
 ) -> ConsentStatus:
     """Whether some consent in ``records`` covers ``purpose`` for ``recipient`` at ``now``.
 
     ``used`` holds the ids of consents already used for a disclosure (single-use consents in it
-    are ``used``). Only records whose basis includes consent, whose scope covers the purpose and
+    are ``used``); ``recipient_id`` names the receiving organisation for consents bound to one. Only records whose basis includes consent, whose scope covers the purpose and
     whose recipients include ``recipient`` are considered. If none is valid, the state of the
     most recent candidate is returned (``missing`` when there is no candidate at all).
     """
@@ -295,6 +299,9 @@ def evaluate_consent(
             continue
         uncovered = recipient is not None and recipient not in record.recipients
         if uncovered and (record.recipients or policy.require_named_recipient):
+            reasons.add("recipient_not_covered")
+            continue
+        if record.recipient_ids is not None and recipient_id not in record.recipient_ids:
             reasons.add("recipient_not_covered")
             continue
         candidates.append(record)

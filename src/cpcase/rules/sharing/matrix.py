@@ -6,7 +6,7 @@ dashboards and supervisors see codes (§6.1.2 L1142); that managers see only the
 statistics and the DNPEF all of them (§6.3 L1195). Its data protocol (Annexe 5) is absent from the
 seed, so the detailed matrix is policy data: a TOML file shipped in ``profiles/`` with a citation
 on every rule, loaded into the frozen models below. A deployment overrides it with its own TOML
-(``extends = "mali-2020"``), replacing only the rules it names.
+(``[profile] extends = "mali-2020"``), replacing only the rules and keys it names.
 
 Some guarantees are not policy and cannot be overridden (they are checked when a policy loads
 and enforced again by :func:`cpcase.rules.sharing.share`):
@@ -29,7 +29,7 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -42,7 +42,8 @@ from pydantic import (
 
 from cpcase.errors import PolicyError, UnknownProfileError
 from cpcase.labels import LabelledEnum
-from cpcase.vocab import ConsentScope
+from cpcase.rules.sharing._fields import field_index, top_level_fields
+from cpcase.vocab import ConsentScope, ServiceCategory
 
 __all__ = [
     "PRIVILEGED_AUDIENCES",
@@ -53,6 +54,7 @@ __all__ = [
     "DataClass",
     "FieldClassification",
     "FormGrant",
+    "PolicyHeader",
     "Purpose",
     "PurposeScopes",
     "ServiceGrant",
@@ -60,6 +62,7 @@ __all__ = [
     "SharingRule",
     "StatisticsPolicy",
     "ViewKind",
+    "code_member",
     "list_policies",
     "load_policy",
     "policy_from_toml",
@@ -288,6 +291,29 @@ class DataClass(LabelledEnum):
         "Free text (notes, comments)",
         f"{_SOP} §3.4.2.3 L599 (informations nécessaires uniquement)",
     )
+    OWN_VOICE = (
+        "own_voice",
+        "Paroles de l'enfant et de la famille (opinions, retours)",
+        "The child's and family's own words (opinions, feedback)",
+        f"{_SOP} §2 L291 (avis de l'enfant et de la famille)",
+    )
+    REFERENCE = (
+        "reference",
+        "Références internes (identifiants du personnel, des services, des formulaires)",
+        "Internal references (staff, service and form identifiers)",
+        "requirements §4.0 common header [INFERRED]",
+    )
+
+
+_E = TypeVar("_E", bound=LabelledEnum)
+
+
+def code_member(enum: type[_E], code: str) -> _E:
+    """The member of ``enum`` whose code is ``code`` (``ValueError`` naming the enum if none)."""
+    for member in enum:
+        if member.value == code:
+            return member
+    raise ValueError(f"{enum.__name__}: unknown code {code!r}")
 
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
@@ -372,7 +398,11 @@ class SharingRule(_Model):
             raise ValueError(f"audience {aud.value} may only receive aggregates (SOP §6.3 L1195)")
         if self.view is ViewKind.AGGREGATE and aud not in _AGGREGATE_AUDIENCES:
             raise ValueError(f"audience {aud.value} cannot have an aggregate view")
-        if aud not in PRIVILEGED_AUDIENCES and DataClass.STRICTLY_CONFIDENTIAL not in self.redact:
+        if (
+            aud not in PRIVILEGED_AUDIENCES
+            and self.view is not ViewKind.AGGREGATE
+            and DataClass.STRICTLY_CONFIDENTIAL not in self.redact
+        ):
             raise ValueError(
                 f"audience {aud.value} must redact strictly_confidential (course L763)"
             )
@@ -471,12 +501,19 @@ class ConsentPolicy(_Model):
         return self
 
 
+class PolicyHeader(_Model):
+    """The ``[profile]`` table: identity and sources of a sharing policy."""
+
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title_fr: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    sources: tuple[str, ...] = ()
+
+
 class SharingPolicy(_Model):
     """A whole sharing policy: the matrix, field classes, consent and statistics settings."""
 
-    id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    sources: tuple[str, ...] = ()
+    profile: PolicyHeader
     data_classes: tuple[FieldClassification, ...] = ()
     rules: tuple[SharingRule, ...]
     consent: ConsentPolicy = Field(default_factory=lambda: ConsentPolicy())
@@ -565,14 +602,22 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _error_key(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
+    """A TOML-ish key for a pydantic error location: ``rules[3] (audience=…).consent``."""
     parts: list[str] = []
+    section = loc[0] if loc else None
     for i, item in enumerate(loc):
-        if isinstance(item, int):
+        if isinstance(item, int) and i == 1 and section == "data_classes":
+            classes = data.get("data_classes")
+            keys = list(classes) if isinstance(classes, dict) else []
+            parts.append(f"data_classes.{keys[item]}" if item < len(keys) else f"[{item}]")
+            parts.pop(-2)
+        elif isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
-            if i == 1 and loc[0] == "rules":
-                rules = data.get("rules")
-                if isinstance(rules, list) and item < len(rules) and isinstance(rules[item], dict):
-                    aud, pur = rules[item].get("audience"), rules[item].get("purpose")
+            rules = data.get("rules")
+            if i == 1 and section == "rules" and isinstance(rules, list) and item < len(rules):
+                rule = rules[item]
+                if isinstance(rule, dict):
+                    aud, pur = rule.get("audience"), rule.get("purpose")
                     parts[-1] += f" (audience={aud}, purpose={pur})"
         else:
             parts.append(str(item))
@@ -600,13 +645,14 @@ def _parse(text: str, source: str) -> dict[str, Any]:
 def _resolve(
     data: dict[str, Any], source: str, base_dir: Path | None, depth: int
 ) -> dict[str, Any]:
-    parent = data.pop("extends", None)
+    header = data.get("profile")
+    parent = header.pop("extends", None) if isinstance(header, dict) else None
     if parent is None:
         return data
     if depth > 8:
-        raise PolicyError(f"{source}: extends: chain too long (a cycle?)")
+        raise PolicyError(f"{source}: profile.extends: chain too long (a cycle?)")
     if not isinstance(parent, str):
-        raise PolicyError(f"{source}: extends: must be a policy name or a file path")
+        raise PolicyError(f"{source}: profile.extends: must be a policy name or a file path")
     candidate = (base_dir / parent) if base_dir is not None else Path(parent)
     if parent.endswith(".toml") and candidate.is_file():
         text, parent_source = candidate.read_text("utf-8"), str(candidate)
@@ -618,6 +664,43 @@ def _resolve(
     return _merge(base, data)
 
 
+def _reference_problems(policy: SharingPolicy) -> list[str]:
+    """Every reference to a form, field or service the catalogue does not have."""
+    index = field_index()
+    services = {c.value for c in ServiceCategory}
+    problems: list[str] = []
+
+    def grant(key: str, g: FormGrant) -> None:
+        if g.form == "*":
+            if g.fields != ("*",):
+                problems.append(f'{key}.*: the every-form grant must list fields ["*"]')
+            return
+        if g.form not in index:
+            problems.append(f"{key}: no form {g.form!r} in the catalogue")
+            return
+        for name in g.fields:
+            if name != "*" and name not in top_level_fields(g.form):
+                problems.append(f"{key}.{g.form}: form {g.form} has no field {name!r}")
+
+    for i, rule in enumerate(policy.rules):
+        key = f"rules[{i}] (audience={rule.audience.value}, purpose={rule.purpose.value})"
+        for g in rule.forms:
+            grant(f"{key}.forms", g)
+        for sg in rule.services:
+            if sg.service not in services:
+                problems.append(f"{key}.services: {sg.service!r} is not a service category")
+            for g in sg.forms:
+                grant(f"{key}.services.{sg.service}", g)
+        if rule.requires_form is not None and rule.requires_form not in index:
+            problems.append(f"{key}.requires_form: no form {rule.requires_form!r}")
+    for entry in policy.data_classes:
+        for ref in entry.fields:
+            form, path = _split_path(ref)
+            if path not in index.get(form, frozenset()):
+                problems.append(f"data_classes.{entry.data_class.value}: no field {ref!r}")
+    return problems
+
+
 def policy_from_toml(
     text: str, *, source: str = "<policy>", base_dir: Path | None = None
 ) -> SharingPolicy:
@@ -627,7 +710,11 @@ def policy_from_toml(
     ``my.toml: rules[2] (audience=provider, purpose=referral).consent: Input should be ...``.
     """
     data = _resolve(_parse(text, source), source, base_dir, 0)
-    return _validate(data, source)
+    policy = _validate(data, source)
+    problems = _reference_problems(policy)
+    if problems:
+        raise PolicyError(f"{source}: " + "; ".join(problems))
+    return policy
 
 
 def load_policy(name_or_path: str | Path = "mali-2020") -> SharingPolicy:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
+from cpcase.case import CaseFile
 from cpcase.errors import CpcaseError
 
 __all__ = [
@@ -210,6 +211,19 @@ class NameList:
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("the name list is not picklable; use dumps() deliberately")
+
+    @classmethod
+    def from_cases(cls, cases: Iterable[CaseFile]) -> NameList:
+        """The list for ``cases``: names from each registration (1.B), masked flag kept."""
+        entries = []
+        for case in cases:
+            reg = case.registration
+            if reg is None:
+                continue
+            names = tuple(n for n in (reg.name_first, reg.name_last, reg.name_nickname) if n)
+            if names:
+                entries.append(NameEntry(case.case_code, names, hidden=reg.hidden_name))
+        return cls(entries)
 
     def names_of(self, case_code: str, *, include_hidden: bool = False) -> tuple[str, ...]:
         """The names for ``case_code`` (empty if unknown, or masked unless ``include_hidden``)."""
