@@ -574,7 +574,7 @@ class IdentifiedBy(LabelledEnum):
         "justice",
         "Justice (tribunal pour enfants)",
         "Justice (children's court)",
-        f"{_SOP} §9.10 (structures); requirements §9.10",
+        "requirements §9.10 (Tribunal pour enfants) [not a seed line]",
         None,
     )
     UN_AGENCY = (
