@@ -35,12 +35,16 @@ from typing import Protocol
 
 import attrs
 
+from cpcase.case import CaseFile
+from cpcase.forms.registration import age_on
 from cpcase.labels import LabelledEnum
 from cpcase.rules.policy import Policy
 from cpcase.rules.reasons import Reason
 from cpcase.vocab.core import AgeStatus
 from cpcase.vocab.protection import (
+    CareArrangement,
     EligibilityOutcome,
+    IdentifiedBy,
     ProtectionSituation,
     SeparationStatus,
     VulnerabilityCategory,
@@ -58,6 +62,7 @@ __all__ = [
     "UascDecision",
     "UascFacts",
     "assess_eligibility",
+    "eligibility_facts",
     "is_eligible",
     "uasc_decision",
 ]
@@ -666,3 +671,76 @@ def assess_eligibility(
 def is_eligible(facts: EligibilityFacts, policy: Policy) -> bool:
     """True when the child is eligible for case management (whatever the routing)."""
     return assess_eligibility(facts, policy).cm_eligible
+
+
+_STATE_ACTORS = frozenset(
+    {IdentifiedBy.STATE_DRPFEF, IdentifiedBy.STATE_DRDS, IdentifiedBy.STATE_OTHER}
+)
+
+
+def eligibility_facts(
+    case: CaseFile,
+    *,
+    state_has_resources: bool = True,
+    specialised_agency_present: bool = False,
+    receiver_has_trained_cm_team: bool | None = None,
+) -> EligibilityFacts:
+    """The eligibility facts recorded in ``case`` (registration 1.B and UASC registration 1.D).
+
+    Who identified the child gives the actor (SOP §5.1.2 scenarios); the age is the age at
+    registration. Facts no form records (resources, presence of a specialised agency, receiver's
+    team) are arguments.
+    """
+    reg = case.registration
+    if reg is None:
+        return EligibilityFacts(
+            state_has_resources=state_has_resources,
+            specialised_agency_present=specialised_agency_present,
+            receiver_has_trained_cm_team=receiver_has_trained_cm_team,
+        )
+    age = reg.age
+    if reg.date_of_birth is not None:
+        age = age_on(reg.date_of_birth, reg.registration_date)
+    if reg.identified_by in _STATE_ACTORS:
+        actor = ActorType.STATE_SERVICE
+    elif reg.identified_by is IdentifiedBy.CP_ORGANISATION:
+        actor = ActorType.CP_ORGANISATION
+    else:
+        actor = ActorType.COMMUNITY_OR_OTHER
+    uasc = None
+    u = case.uasc_registration
+    if u is not None and u.separation_status is not SeparationStatus.NOT_SEPARATED:
+        alone = None
+        if u.care_arrangement is not None:
+            alone = u.care_arrangement in (
+                CareArrangement.NO_CARE_ARRANGEMENT,
+                CareArrangement.INDEPENDENT_LIVING,
+                CareArrangement.CHILD_HEADED_HOUSEHOLD,
+            )
+        uasc = UascFacts(
+            status=u.separation_status,
+            age_years=age,
+            voluntary_separation=u.separation_voluntary,
+            in_contact_with_original_caregiver=u.in_contact_with_original_caregiver,
+            caregivers_agreement=u.agreement_original_caregiver_foster_family,
+            treated_equally=u.treated_equally_in_foster_family,
+            feels_safe=u.feels_safe,
+            alone=alone,
+            has_mentor=u.has_mentor,
+            self_reliant=u.self_reliant,
+            exposed_to_risks=u.exposed_to_risks,
+            exploited_by_foster_family=u.exploited_by_foster_family,
+            foster_family_can_continue=u.foster_family_can_continue,
+            needs_family_tracing=u.needs_family_tracing,
+        )
+    return EligibilityFacts(
+        situations=frozenset(reg.protection_situations),
+        vulnerabilities=frozenset(reg.vulnerability_categories),
+        age_years=age,
+        age_status=reg.age_status,
+        uasc=uasc,
+        actor=actor,
+        state_has_resources=state_has_resources,
+        specialised_agency_present=specialised_agency_present,
+        receiver_has_trained_cm_team=receiver_has_trained_cm_team,
+    )

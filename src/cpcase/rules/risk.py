@@ -32,18 +32,21 @@ from __future__ import annotations
 
 import attrs
 
+from cpcase.case import CaseFile
+from cpcase.forms.registration import age_on
 from cpcase.rules.factors import RiskFactor
 from cpcase.rules.policy import Policy
 from cpcase.rules.reasons import Reason
 from cpcase.vocab.core import RiskLevel, Sex
-from cpcase.vocab.protection import ProtectionSituation
+from cpcase.vocab.protection import ProtectionSituation, SeparationStatus
 
 __all__ = [
-    "RiskDecision",
     "RiskFacts",
+    "RiskLevelCheck",
     "RiskSuggestion",
     "aggravating_factors",
     "decide_risk_level",
+    "risk_facts",
     "suggest_risk_level",
 ]
 
@@ -192,7 +195,7 @@ def suggest_risk_level(facts: RiskFacts, policy: Policy) -> RiskSuggestion:
 
 
 @attrs.frozen
-class RiskDecision:
+class RiskLevelCheck:
     """The caseworker's level against the suggestion; ``accepted`` False means not recordable."""
 
     level: RiskLevel
@@ -204,7 +207,7 @@ class RiskDecision:
 
 def decide_risk_level(
     suggestion: RiskSuggestion, chosen: RiskLevel, *, justification: str = ""
-) -> RiskDecision:
+) -> RiskLevelCheck:
     """Record the caseworker's level (SOP L357: the caseworker assigns and adapts the level).
 
     A level below the suggestion needs a justification; an emergency cannot be rated below its
@@ -241,4 +244,42 @@ def decide_risk_level(
                 "Level differs from the suggestion, justified by the caseworker",
             )
         )
-    return RiskDecision(chosen, suggestion.level, text, accepted, tuple(reasons))
+    return RiskLevelCheck(chosen, suggestion.level, text, accepted, tuple(reasons))
+
+
+def risk_facts(case: CaseFile) -> RiskFacts:
+    """The risk facts recorded in ``case``: situations, age, sex, emergency and the matrix
+    factors that registration fields record (disability, identity document, community of
+    origin, separation). Factors noted as free text in 1.C/2.A cannot be read; add them to
+    ``RiskFacts.factors`` with :func:`attrs.evolve`.
+    """
+    reg = case.registration
+    situations: set[ProtectionSituation] = set()
+    factors: set[RiskFactor] = set()
+    age = None
+    sex = None
+    emergency = False
+    if reg is not None:
+        situations.update(reg.protection_situations)
+        age = reg.age
+        if reg.date_of_birth is not None:
+            age = age_on(reg.date_of_birth, reg.registration_date)
+        sex = reg.sex
+        emergency = reg.emergency_care_needed
+        if reg.disability_or_chronic_illness:
+            factors.add(RiskFactor.DISABILITY_OR_CHRONIC_ILLNESS)
+        if reg.has_birth_certificate_or_id is False:
+            factors.add(RiskFactor.NO_IDENTITY_DOCUMENT)
+        if reg.lives_in_community_of_origin is False:
+            factors.add(RiskFactor.OUTSIDE_COMMUNITY_OF_ORIGIN)
+        if reg.separation_status in (SeparationStatus.UNACCOMPANIED, SeparationStatus.SEPARATED):
+            factors.add(RiskFactor.UNACCOMPANIED_OR_SEPARATED)
+    if case.initial_assessment is not None:
+        situations.update(case.initial_assessment.protection_situations)
+    return RiskFacts(
+        situations=frozenset(situations),
+        factors=frozenset(factors),
+        age_years=age,
+        sex=sex,
+        emergency=emergency,
+    )

@@ -58,6 +58,7 @@ import attrs
 
 from cpcase.case import CaseFile
 from cpcase.labels import LabelledEnum
+from cpcase.rules._facts import age_limit_date, closed_on, last_activity_on, risk_timeline
 from cpcase.rules.calendars import Duration
 from cpcase.rules.policy import AnchorEvent, Cited, Directive, Policy
 from cpcase.rules.reasons import Reason
@@ -643,64 +644,6 @@ class _Ctx:
         )
 
 
-def _risk_timeline(case: CaseFile, policy: Policy) -> list[tuple[dt.date, RiskLevel]]:
-    """Every recorded level, by date; on one day the caseworker's decision (history) wins."""
-    entries: list[tuple[dt.date, int, RiskLevel]] = []
-    reg = case.registration
-    if reg is not None:
-        if reg.emergency_care_needed and policy.emergency.sets_risk_high.value:
-            entries.append((reg.identification_date, 0, RiskLevel.HIGH))
-        elif reg.risk_level is not None:
-            entries.append((reg.registration_date, 0, reg.risk_level))
-    ia = case.initial_assessment
-    if ia is not None:
-        entries.append((ia.assessment_date, 1, ia.risk_level))
-    for a in case.in_depth_assessments:
-        entries.append((a.assessment_completed_date or a.assessment_start_date, 2, a.risk_level))
-    for f in case.follow_ups:
-        for c in f.followup_subform_section:
-            if c.risk_level is not None:
-                entries.append((c.followup_date, 3, c.risk_level))
-    for r in case.reviews:
-        entries.append((r.review_date, 4, r.risk_level))
-    for b in case.reopenings:
-        entries.append((b.reopen_date, 5, b.risk_level))
-    for d in case.risk_history:
-        entries.append((d.decided_on, 6, d.level))
-    entries.sort(key=lambda e: (e[0], e[1]))
-    return [(when, level) for when, _, level in entries]
-
-
-def _closed_on(case: CaseFile) -> dt.date | None:
-    """The date of the closure in force, or None when the file is open."""
-    last_closure = None
-    for c in case.closures:
-        if last_closure is None or c.date_closure >= last_closure:
-            last_closure = c.date_closure
-    last_reopen = max((b.reopen_date for b in case.reopenings), default=None)
-    if last_closure is not None and (last_reopen is None or last_closure >= last_reopen):
-        return last_closure
-    if case.status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED):
-        return last_closure or max((f.form_date for f in case.forms()), default=None)
-    return None
-
-
-def _birthday(case: CaseFile, age_limit: int) -> tuple[dt.date | None, bool]:
-    reg = case.registration
-    if reg is None:
-        return None, False
-    if reg.date_of_birth is not None:
-        base, years, estimated = reg.date_of_birth, age_limit, False
-    elif reg.age is not None:
-        base, years, estimated = reg.registration_date, age_limit - reg.age, True
-    else:
-        return None, False
-    try:
-        return base.replace(year=base.year + years), estimated
-    except ValueError:  # 29 February
-        return dt.date(base.year + years, 3, 1), estimated
-
-
 def _episodes_from_case(case: CaseFile) -> list[EmergencyEpisode]:
     out = []
     for r in case.referrals:
@@ -721,7 +664,7 @@ def _schedule_closed(ctx: _Ctx, closed: dt.date) -> None:
             if c.followup_type is FollowUpType.POST_CLOSURE and c.followup_date >= closed
         }
     )
-    birthday, _ = _birthday(ctx.case, ctx.policy.eligibility.age_limit.value)
+    birthday, _ = age_limit_date(ctx.case, ctx.policy.eligibility.age_limit.value)
     ctx.fixed_series(
         TaskKind.POST_CLOSURE_VISIT,
         ctx.policy.closure.post_closure_visit,
@@ -747,11 +690,11 @@ def schedule(
     if case.status is CaseStatus.NOT_ELIGIBLE:
         return ()
     ctx = _Ctx(case, policy, today)
-    closed = _closed_on(case)
+    closed = closed_on(case)
     if closed is not None:
         _schedule_closed(ctx, closed)
         return _sorted(ctx.out)
-    ctx.timeline = _risk_timeline(case, policy)
+    ctx.timeline = risk_timeline(case, policy)
     _schedule_steps(ctx)
     _schedule_other(ctx, (*_episodes_from_case(case), *episodes))
     return _sorted(ctx.out)
@@ -1043,7 +986,7 @@ def _schedule_other(ctx: _Ctx, episodes: Iterable[EmergencyEpisode]) -> None:
             ref=r.entry_id,
         )
 
-    last_activity = _last_activity(case)
+    last_activity = last_activity_on(case)
     if last_activity is not None:
         ctx.fixed(
             TaskKind.INACTIVITY_CLOSURE_REVIEW,
@@ -1063,7 +1006,7 @@ def _schedule_other(ctx: _Ctx, episodes: Iterable[EmergencyEpisode]) -> None:
             advisory=True,
         )
 
-    birthday, estimated = _birthday(case, policy.eligibility.age_limit.value)
+    birthday, estimated = age_limit_date(case, policy.eligibility.age_limit.value)
     if birthday is not None:
         note = (
             (
@@ -1083,13 +1026,6 @@ def _schedule_other(ctx: _Ctx, episodes: Iterable[EmergencyEpisode]) -> None:
             policy.eligibility.age_limit.key,
             reasons=note,
         )
-
-
-def _last_activity(case: CaseFile) -> dt.date | None:
-    days = [f.form_date for f in case.forms()]
-    days.extend(c.followup_date for f in case.follow_ups for c in f.followup_subform_section)
-    days.extend(d.decided_on for d in case.risk_history)
-    return max(days, default=None)
 
 
 def _lost_since(case: CaseFile, contacts: Sequence[dt.date]) -> dt.date | None:

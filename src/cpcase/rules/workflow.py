@@ -19,14 +19,20 @@ with the reasons (machine-readable codes, fr/en texts, the policy key or seed li
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
+from cpcase.case import CaseFile
 from cpcase.labels import LabelledEnum
+from cpcase.rules._facts import closed_on, last_activity_on, risk_timeline
+from cpcase.rules.calendars import Duration
+from cpcase.rules.closure import closure_readiness
 from cpcase.rules.policy import Directive, Policy
 from cpcase.rules.reasons import Reason
-from cpcase.vocab.core import RiskLevel
+from cpcase.vocab.core import CaseStatus, RiskLevel
 from cpcase.vocab.protection import EligibilityOutcome
 from cpcase.vocab.services import ClosureReason
 
@@ -35,7 +41,9 @@ __all__ = [
     "WorkflowFacts",
     "WorkflowState",
     "can_transition",
+    "case_next_steps",
     "next_steps",
+    "workflow_facts",
 ]
 
 _SOP = "Mali SOP 2020"
@@ -432,3 +440,117 @@ def can_transition(facts: WorkflowFacts, target: WorkflowState, policy: Policy) 
         "requirements §9.1",
     )
     return Transition(facts.state, target, allowed=False, reasons=(reason,))
+
+
+_OUTCOME_STATE = {
+    EligibilityOutcome.NOT_ELIGIBLE_RECORDED: S.NOT_ELIGIBLE,
+    EligibilityOutcome.REFERRED: S.REFERRED_OUT,
+    EligibilityOutcome.STATE_NOTIFIED: S.STATE_NOTIFIED,
+    EligibilityOutcome.TRANSFERRED: S.TRANSFERRED_OUT,
+}
+
+
+def workflow_facts(
+    case: CaseFile, policy: Policy, today: dt.date, *, death_reported: bool | None = None
+) -> WorkflowFacts:
+    """Where ``case`` stands in the workflow, and the facts its guards need, read from its forms.
+
+    The state is the furthest step the file's forms show since the last reopening; a draft
+    closure form (6.A) or a review recommending closure means closure is proposed.
+    """
+    reg = case.registration
+    timeline = risk_timeline(case, policy)
+    risk = timeline[-1][1] if timeline else None
+    consent = any(c.withdrawn_on is None for c in case.consents) or bool(
+        reg is not None and reg.consent_obtained
+    )
+    base: dict[str, Any] = {
+        "risk_level": risk,
+        "eligibility": reg.eligibility_outcome if reg is not None else None,
+        "consent_recorded": consent,
+    }
+    closed = closed_on(case)
+    if case.status is CaseStatus.NOT_ELIGIBLE:
+        return WorkflowFacts(state=S.NOT_ELIGIBLE, **base)
+    if closed is not None:
+        state = S.TRANSFERRED_OUT if case.status is CaseStatus.TRANSFERRED else S.CLOSED
+        return WorkflowFacts(state=state, **base)
+    reopen = max((b.reopen_date for b in case.reopenings), default=None)
+    if reg is None and reopen is None:
+        return WorkflowFacts(state=S.IDENTIFIED, **base)
+    if reopen is None and reg is not None and reg.eligibility_outcome in _OUTCOME_STATE:
+        return WorkflowFacts(state=_OUTCOME_STATE[reg.eligibility_outcome], **base)
+
+    def recent(day: dt.date) -> bool:
+        return reopen is None or day >= reopen
+
+    state = S.REOPENED if reopen is not None else S.OPEN
+    ia = case.initial_assessment
+    ia_ok = ia is not None and recent(ia.assessment_date)
+    full_ok = any(
+        a.assessment_completed_date is not None and recent(a.assessment_completed_date)
+        for a in case.in_depth_assessments
+    )
+    plans = [p for p in case.action_plans if recent(p.date_case_plan)]
+    latest = max(enumerate(plans), key=lambda p: (p[1].date_case_plan, p[0]))[1] if plans else None
+    approved = [p for p in plans if p.case_plan_approved]
+    if ia_ok:
+        state = S.INITIAL_ASSESSMENT_DONE
+    if full_ok:
+        state = S.FULL_ASSESSMENT_DONE
+    if latest is not None:
+        state = S.PLAN_VALIDATED if approved else S.PLAN_DRAFTED
+        started = min(
+            (p.case_plan_approved_date or p.date_case_plan for p in approved), default=None
+        )
+        activity = [
+            c.followup_date for f in case.follow_ups for c in f.followup_subform_section
+        ] + [r.review_date for r in case.reviews]
+        if approved and started is not None and any(d >= started for d in activity):
+            state = S.IMPLEMENTATION
+    draft = next(
+        (
+            c
+            for c in sorted(case.closures, key=lambda c: c.date_closure, reverse=True)
+            if recent(c.date_closure) and not c.closure_approved
+        ),
+        None,
+    )
+    proposing = [r for r in case.reviews if r.recommend_close_case and recent(r.review_date)]
+    reason = draft.closure_reason if draft is not None else None
+    if reason is None and proposing:
+        reason = max(proposing, key=lambda r: r.review_date).recommended_closure_reason
+    if draft is not None or proposing:
+        state = S.CLOSURE_PROPOSED
+    blockers: tuple[Reason, ...] = ()
+    if reason is not None:
+        readiness = closure_readiness(case, policy, today, death_reported=death_reported)
+        entry = readiness.for_reason(reason)
+        blockers = entry.missing if entry is not None else ()
+    last = last_activity_on(case)
+    inactive = False
+    delay = policy.closure.inactivity.value
+    if last is not None and isinstance(delay, Duration):
+        inactive = today >= policy.clock.add(last, delay)
+    return WorkflowFacts(
+        state=state,
+        initial_assessment_recorded=ia_ok,
+        full_assessment_recorded=full_ok,
+        plan_has_objectives=latest is not None and bool(latest.specific_objectives),
+        plan_activities_complete=latest is not None
+        and all(a.deadline is not None and a.responsible_role for a in latest.activities),
+        plan_supervisor_signed=latest is not None and latest.supervisor_signed,
+        plan_validation_meeting=latest is not None and latest.validation_meeting_date is not None,
+        plan_contract_recorded=latest is not None and latest.contract_mode is not None,
+        closure_reason=reason,
+        closure_blockers=blockers,
+        inactive_for_closure=inactive,
+        **base,
+    )
+
+
+def case_next_steps(
+    case: CaseFile, policy: Policy, today: dt.date, *, death_reported: bool | None = None
+) -> tuple[Transition, ...]:
+    """:func:`next_steps` for a case file (state and guards read by :func:`workflow_facts`)."""
+    return next_steps(workflow_facts(case, policy, today, death_reported=death_reported), policy)
