@@ -142,10 +142,15 @@ class EncryptingWriter(io.RawIOBase):
         self._out = bytearray(block_chunks * ENCRYPTED_CHUNK_SIZE + ENCRYPTED_CHUNK_SIZE)
         self._counter = 0
         self._aborted = False
+        self._written = 0
 
     def writable(self) -> bool:
         """Writable until closed."""
         return True
+
+    def tell(self) -> int:
+        """Plaintext bytes written so far (``tarfile`` asks for it; no seeking is possible)."""
+        return self._written
 
     def _flush_chunks(self, *, final: bool) -> None:
         pending = memoryview(self._pending)
@@ -194,7 +199,9 @@ class EncryptingWriter(io.RawIOBase):
         self._pending += data
         if len(self._pending) > self._threshold:
             self._flush_chunks(final=False)
-        return len(data)
+        size = memoryview(data).nbytes
+        self._written += size
+        return size
 
     def close(self) -> None:
         """Seal the final chunk and finish the armor (the underlying ``dst`` stays open)."""
