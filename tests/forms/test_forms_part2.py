@@ -23,7 +23,7 @@ from cpcase.forms.referral import CommunityReferral, FileTransfer, Referral
 from cpcase.forms.reopening import CaseReopening
 from cpcase.forms.service_map import ServiceProviderRecord
 from cpcase.forms.services import ServicesProvided
-from cpcase.labels import LabelledEnum
+from cpcase.labels import LabelledEnum, field_label
 from cpcase.testing.forms_part2 import DATE_MAX, PART2_STRATEGIES
 from cpcase.vocab import FormClass, Step
 
@@ -59,16 +59,31 @@ def problems_of(model: type[FormBase], data: dict[str, Any]) -> dict[str, tuple[
     return {path: (fr, en, msg) for path, fr, en, msg in info.value.problems}
 
 
+def _args(tp: Any) -> list[Any]:
+    args = getattr(tp, "__args__", None)
+    return [a for arg in args for a in _args(arg)] if args else [tp]
+
+
 def assert_names(model: type[FormBase], data: dict[str, Any], path: str) -> None:
-    """The error names ``path`` and carries the labels of its top-level field."""
+    """The error names ``path`` and carries the labels of the field it points at.
+
+    For a nested row (``activities.0.deadline``) that is the row field's own label.
+    """
     found = problems_of(model, data)
     assert path in found, sorted(found)
-    top = path.split(".")[0]
+    owner: Any = model
+    parts = [p for p in path.split(".") if not p.isdigit()]
+    for part in parts[:-1]:
+        annotation = owner.model_fields[part].annotation
+        owner = next(
+            a for a in _args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)
+        )
+    leaf = parts[-1]
     fr, en, _ = found[path]
-    assert fr == model.label(top, "fr")
-    assert fr != top
-    assert en == model.label(top, "en")
-    assert en != top
+    assert fr == field_label(owner, leaf, "fr")
+    assert fr != leaf
+    assert en == field_label(owner, leaf, "en")
+    assert en != leaf
     with pytest.raises(FormError) as info:
         model.parse(data, today=TODAY, lang="fr")
     assert f"{path} ({fr})" in str(info.value)

@@ -177,6 +177,41 @@ class FormBase(BaseModel):
         return field_label(cls, name, lang)
 
 
+def _deepest_field(
+    model: type[BaseModel], loc: tuple[int | str, ...]
+) -> tuple[type[BaseModel], str]:
+    """The model and field name that an error location points at, through nested rows.
+
+    ``activities.0.deadline`` on a plan resolves to ``PlanActivity.deadline`` so that the label
+    shown is the row field's own, not the table's.
+    """
+    owner, name = model, ""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = owner.model_fields.get(str(part))
+        if info is None:
+            break
+        name = str(part)
+        nested = [
+            a
+            for a in _flatten_args(info.annotation)
+            if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        if nested and part != loc[-1]:
+            owner, name = nested[0], ""
+    if not name and loc and isinstance(loc[0], str) and loc[0] in model.model_fields:
+        return model, loc[0]
+    return owner, name
+
+
+def _flatten_args(tp: Any) -> list[Any]:
+    args = getattr(tp, "__args__", None)
+    if not args:
+        return [tp]
+    return [a for arg in args for a in _flatten_args(arg)]
+
+
 def form_error_from(
     exc: ValidationError, model: type[BaseModel], *, lang: Lang = "en"
 ) -> FormError:
@@ -185,9 +220,9 @@ def form_error_from(
     for err in exc.errors(include_input=False, include_url=False):
         loc = err["loc"]
         path = ".".join(str(p) for p in loc) or "(form)"
-        top = str(loc[0]) if loc else ""
-        fr = field_label(model, top, "fr") if top else ""
-        en = field_label(model, top, "en") if top else ""
+        owner, name = _deepest_field(model, loc)
+        fr = field_label(owner, name, "fr") if name else ""
+        en = field_label(owner, name, "en") if name else ""
         problems.append((path, fr, en, err["msg"]))
     code = getattr(model, "form_code", model.__name__)
     lines = [f"{path} ({fr if lang == 'fr' else en}): {msg}" for path, fr, en, msg in problems]
