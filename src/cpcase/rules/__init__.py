@@ -97,12 +97,14 @@ from cpcase.rules.risk import (
     suggest_risk_level,
 )
 from cpcase.rules.schedule import (
+    CadenceCheck,
     EmergencyEpisode,
     EpisodeKind,
     Task,
     TaskKind,
     TaskStatus,
     by_urgency,
+    cadence_check,
     pending,
     schedule,
 )
@@ -113,6 +115,7 @@ from cpcase.rules.workflow import (
     can_transition,
     case_next_steps,
     next_steps,
+    repeated_transfers,
     workflow_facts,
 )
 
@@ -121,6 +124,7 @@ __all__ = [
     "AnchorEvent",
     "AssignmentDecision",
     "AssignmentSuggestion",
+    "CadenceCheck",
     "Calendar",
     "CalendarPolicy",
     "CaseAssignment",
@@ -180,6 +184,7 @@ __all__ = [
     "aggravating_factors",
     "assess_eligibility",
     "by_urgency",
+    "cadence_check",
     "can_transition",
     "case_next_steps",
     "caseload_report",
@@ -197,6 +202,7 @@ __all__ = [
     "pending",
     "policy_from_toml",
     "rank_lead_caseworkers",
+    "repeated_transfers",
     "risk_facts",
     "schedule",
     "staffing_need",

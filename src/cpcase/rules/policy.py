@@ -436,6 +436,9 @@ class ReferralPolicy:
     counter_referral_after: Cited[Cell] = attrs.field(
         metadata=_leaf(_p_cell, "flag a referral without counter-referral after")
     )
+    transfers_warning_at: Cited[int] = attrs.field(
+        metadata=_leaf(_p_int(1), "warn when a child's file has been transferred this often")
+    )
 
 
 @attrs.frozen

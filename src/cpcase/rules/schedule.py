@@ -73,12 +73,15 @@ from cpcase.vocab.services import (
 )
 
 __all__ = [
+    "CADENCES",
+    "CadenceCheck",
     "EmergencyEpisode",
     "EpisodeKind",
     "Task",
     "TaskKind",
     "TaskStatus",
     "by_urgency",
+    "cadence_check",
     "pending",
     "schedule",
 ]
@@ -1053,3 +1056,55 @@ def _lost_since(case: CaseFile, contacts: Sequence[dt.date]) -> dt.date | None:
         return ia.assessment_date
     reg = case.registration
     return reg.registration_date if reg is not None else (contacts[0] if contacts else None)
+
+
+#: Policy keys of organisation-level cadences that :func:`cadence_check` understands.
+CADENCES: tuple[str, ...] = (
+    "caseload.workload_review_every",
+    "supervision.team_meeting_every",
+    "supervision.individual_supervision_every",
+    "supervision.supervisor_case_review_every",
+    "supervision.emergency_cm_meeting_every",
+    "mapping.refresh_every",
+    "mapping.refresh_every_emergency_zone",
+)
+
+
+@attrs.frozen
+class CadenceCheck:
+    """A recurring organisational duty: when it is next due and where it stands.
+
+    ``due`` and ``status`` are ``None`` when the profile sets no cadence for ``rule``.
+    """
+
+    rule: str
+    last: dt.date | None
+    due: dt.date | None
+    status: TaskStatus | None
+
+
+def cadence_check(rule: str, last: dt.date | None, policy: Policy, today: dt.date) -> CadenceCheck:
+    """Whether the duty at policy key ``rule`` (one of :data:`CADENCES`) is overdue on ``today``.
+
+    ``last`` is when it was last done (``None``: never, so it is due now). Examples: a
+    caseworker's workload reviewed every two weeks (course L720), the service map refreshed every
+    6 months, 3 in emergency zones (SOP L466), weekly CM meetings in emergencies (course L1066).
+    """
+    if rule not in CADENCES:
+        raise ValueError(f"not a cadence: {rule!r} (expected one of {', '.join(CADENCES)})")
+    interval = policy.lookup(rule).value
+    if not isinstance(interval, Duration):
+        return CadenceCheck(rule, last, None, None)
+    if last is None:
+        return CadenceCheck(rule, None, today, TaskStatus.DUE)
+    due = policy.clock.add(last, interval)
+    if today > due:
+        status = TaskStatus.OVERDUE
+    elif (
+        dt.datetime.combine(today, _END)
+        >= dt.datetime.combine(due, _END) - policy.memo("schedule", _compile).due_soon
+    ):
+        status = TaskStatus.DUE
+    else:
+        status = TaskStatus.UPCOMING
+    return CadenceCheck(rule, last, due, status)

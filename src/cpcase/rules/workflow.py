@@ -43,6 +43,7 @@ __all__ = [
     "can_transition",
     "case_next_steps",
     "next_steps",
+    "repeated_transfers",
     "workflow_facts",
 ]
 
@@ -554,3 +555,21 @@ def case_next_steps(
 ) -> tuple[Transition, ...]:
     """:func:`next_steps` for a case file (state and guards read by :func:`workflow_facts`)."""
     return next_steps(workflow_facts(case, policy, today, death_reported=death_reported), policy)
+
+
+def repeated_transfers(case: CaseFile, policy: Policy) -> Reason | None:
+    """A warning when the file has been transferred ``referrals.transfers_warning_at`` times.
+
+    The more a child is transferred, the more likely they drop out of care (course L1119).
+    """
+    count = len(case.transfers)
+    limit = policy.referrals.transfers_warning_at.value
+    if count < limit:
+        return None
+    return Reason(
+        "repeated_transfers",
+        f"{count} transferts : plus un enfant est transféré, plus il risque d'abandonner le suivi",
+        f"{count} transfers: the more a child is transferred, the likelier they drop out of care",
+        "referrals.transfers_warning_at",
+        "CM course L1119",
+    )
