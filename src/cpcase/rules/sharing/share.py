@@ -458,9 +458,13 @@ def _matching(
 def _check_scope(case: CaseFile, rule: SharingRule, ctx: ConsentContext) -> FormBase | None:
     """Check the actor's relation to the case; return the A.1/A.2 the disclosure rests on."""
     scope = rule.scope
-    if scope is AccessScope.OWN_CASES and ctx.actor_id != case.caseworker_id:
+    if scope is AccessScope.OWN_CASES and (
+        case.caseworker_id is None or ctx.actor_id != case.caseworker_id
+    ):
         raise _refuse(case, rule, "not_own_case", "the actor is not the case's caseworker")
-    if scope is AccessScope.TEAM and ctx.actor_id != case.supervisor_id:
+    if scope is AccessScope.TEAM and (
+        case.supervisor_id is None or ctx.actor_id != case.supervisor_id
+    ):
         raise _refuse(case, rule, "not_direct_supervisor", "the actor does not supervise it")
     if scope is AccessScope.ORGANISATION and ctx.actor_organisation_id != case.organisation_id:
         raise _refuse(case, rule, "other_organisation", "the case belongs to another organisation")
