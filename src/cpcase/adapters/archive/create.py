@@ -184,7 +184,7 @@ def _attachments(root: Path) -> list[tuple[str, Path]]:
                     code="bad_name",
                 ) from None
             found.append((member, path))
-    return found
+    return sorted(found)
 
 
 class _HashingReader:

@@ -284,8 +284,13 @@ def _sink(staging: Path | None, name: str) -> Iterator[BinaryIO | None]:
     if staging is None:
         yield None
         return
-    target = staging.joinpath(*name.split("/"))
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    parts = name.split("/")
+    target = staging.joinpath(*parts)
+    folder = staging
+    for part in parts[:-1]:  # one level at a time: mkdir(parents=True) ignores the mode
+        folder = folder / part
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(target, flags, 0o600)
     with os.fdopen(fd, "wb") as handle:
