@@ -26,7 +26,6 @@ from cpcase.vocab import (
     ClosureReason,
     EligibilityOutcome,
     FollowUpContactType,
-    FollowUpType,
     IdentificationSource,
     IdentifiedBy,
     PlanObjective,
@@ -243,10 +242,17 @@ def referral(
     return Referral.model_validate(data, context=CTX)
 
 
-def closure(day: dt.date, reason: ClosureReason = ClosureReason.PLAN_GOAL_ACHIEVED, **kw: Any) -> CaseClosure:
+def closure(
+    day: dt.date, reason: ClosureReason = ClosureReason.PLAN_GOAL_ACHIEVED, **kw: Any
+) -> CaseClosure:
     return CaseClosure.model_validate(
-        {"case_code": kw.pop("code", CODE), "form_date": day, "date_closure": day,
-         "closure_reason": reason, **kw},
+        {
+            "case_code": kw.pop("code", CODE),
+            "form_date": day,
+            "date_closure": day,
+            "closure_reason": reason,
+            **kw,
+        },
         context=CTX,
     )
 
