@@ -185,3 +185,59 @@ def test_stream_from_unbuffered_pipe_like_source() -> None:
     out = io.BytesIO()
     decrypt(Trickle(sealed.getvalue()), out, [ME])
     assert out.getvalue() == data
+
+
+class _Zeros(io.RawIOBase):
+    """A source of ``size`` zero bytes that holds nothing in memory."""
+
+    def __init__(self, size: int) -> None:
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = min(len(b), self._left)
+        memoryview(b)[:n] = bytes(n)
+        self._left -= n
+        return n
+
+
+class _Discard:
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self.size += memoryview(data).nbytes
+        return memoryview(data).nbytes
+
+
+def test_memory_does_not_grow_with_size(tmp_path: Path) -> None:
+    """Streaming 48 MiB each way allocates at most a few 4 MiB blocks (tracemalloc peak)."""
+    import tracemalloc
+
+    size = 48 * 1024 * 1024
+    sealed = tmp_path / "big.age"
+    tracemalloc.start()
+    try:
+        with sealed.open("wb") as out:
+            encrypt(_Zeros(size), out, [ME.recipient])
+        _, enc_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        sink = _Discard()
+        with sealed.open("rb") as src:
+            decrypt(src, sink, [ME])
+        _, dec_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        with sealed.open("rb") as src:
+            reader = open_decrypt(src, [ME])
+            while reader.read(1_000_000):
+                pass
+        _, reader_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sink.size == size
+    limit = 16 * 1024 * 1024  # two ~4 MiB buffers plus slack, far below the 48 MiB moved
+    assert enc_peak < limit
+    assert dec_peak < limit
+    assert reader_peak < limit
