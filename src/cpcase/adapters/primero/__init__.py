@@ -1,3 +1,162 @@
-"""CPIMS+/Primero v2 adapter (in progress; public API re-exported once complete)."""
+"""CPIMS+/Primero v2 adapter: mapping, resilient client, idempotent resumable push, pull, fake.
 
-__all__: list[str] = []
+Primero v2 has no case import and silently drops fields it does not know: this package maps
+case files to Primero records (:mod:`.mapping`, option tables as TOML data), checks them
+against the server's own forms and lookups before writing (:mod:`.schema`), upserts them with
+deterministic ids through a retrying client (:mod:`.client`, :mod:`.push`) with a SQLite
+journal for resuming (:mod:`.journal`), reads them back (:mod:`.pull`), and ships a faithful
+fake server for tests and demos (:mod:`.fake`). See ``docs/primero.md``.
+"""
+
+from cpcase.adapters.primero.auth import (
+    BasicAuth,
+    BearerAuth,
+    LegacyTokenAuth,
+    Secret,
+    read_password,
+    supports_legacy_tokens,
+)
+from cpcase.adapters.primero.client import (
+    ConsentOverride,
+    CreateResult,
+    Page,
+    PrimeroClient,
+    Range,
+    RetryPolicy,
+    UpdateResult,
+    consent_missing,
+    encode_filters,
+)
+from cpcase.adapters.primero.demo import demo_round_trip
+from cpcase.adapters.primero.errors import (
+    ApiErrorDetail,
+    PrimeroAPIError,
+    PrimeroAuthError,
+    PrimeroConflictError,
+    PrimeroConnectError,
+    PrimeroConnectionLost,
+    PrimeroConnectTimeout,
+    PrimeroConsentError,
+    PrimeroForbiddenError,
+    PrimeroInvalidRequestError,
+    PrimeroJournalError,
+    PrimeroNotFoundError,
+    PrimeroProtocolError,
+    PrimeroRateLimitError,
+    PrimeroReadTimeout,
+    PrimeroSchemaError,
+    PrimeroServerError,
+    PrimeroTimeoutError,
+    PrimeroTLSError,
+    PrimeroTransportError,
+    PrimeroUnavailableError,
+    PrimeroValidationError,
+)
+from cpcase.adapters.primero.fake import FakePrimero, FakePrimeroServer, Faults
+from cpcase.adapters.primero.journal import Journal, JournalEntry
+from cpcase.adapters.primero.mapping import (
+    MappedCase,
+    MappingGap,
+    PrimeroMapping,
+    PullResult,
+    case_to_primero,
+    default_mapping,
+    load_mapping,
+    map_case,
+    primero_to_case,
+)
+from cpcase.adapters.primero.pull import PullSummary, pull_to_jsonl
+from cpcase.adapters.primero.push import (
+    MappingGapError,
+    PushAction,
+    PushOutcome,
+    PushRecord,
+    PushSummary,
+    compute_patch,
+    push_cases,
+    push_records,
+)
+from cpcase.adapters.primero.schema import CaseSchema, IssueCode, SchemaIssue, SchemaReport
+from cpcase.adapters.primero.transport import (
+    ApiRequest,
+    ApiResponse,
+    MockTransport,
+    RequestsTransport,
+    Transport,
+)
+from cpcase.errors import PrimeroError
+
+__all__ = [
+    "ApiErrorDetail",
+    "ApiRequest",
+    "ApiResponse",
+    "BasicAuth",
+    "BearerAuth",
+    "CaseSchema",
+    "ConsentOverride",
+    "CreateResult",
+    "FakePrimero",
+    "FakePrimeroServer",
+    "Faults",
+    "IssueCode",
+    "Journal",
+    "JournalEntry",
+    "LegacyTokenAuth",
+    "MappedCase",
+    "MappingGap",
+    "MappingGapError",
+    "MockTransport",
+    "Page",
+    "PrimeroAPIError",
+    "PrimeroAuthError",
+    "PrimeroClient",
+    "PrimeroConflictError",
+    "PrimeroConnectError",
+    "PrimeroConnectTimeout",
+    "PrimeroConnectionLost",
+    "PrimeroConsentError",
+    "PrimeroError",
+    "PrimeroForbiddenError",
+    "PrimeroInvalidRequestError",
+    "PrimeroJournalError",
+    "PrimeroMapping",
+    "PrimeroNotFoundError",
+    "PrimeroProtocolError",
+    "PrimeroRateLimitError",
+    "PrimeroReadTimeout",
+    "PrimeroSchemaError",
+    "PrimeroServerError",
+    "PrimeroTLSError",
+    "PrimeroTimeoutError",
+    "PrimeroTransportError",
+    "PrimeroUnavailableError",
+    "PrimeroValidationError",
+    "PullResult",
+    "PullSummary",
+    "PushAction",
+    "PushOutcome",
+    "PushRecord",
+    "PushSummary",
+    "Range",
+    "RequestsTransport",
+    "RetryPolicy",
+    "SchemaIssue",
+    "SchemaReport",
+    "Secret",
+    "Transport",
+    "UpdateResult",
+    "case_to_primero",
+    "compute_patch",
+    "consent_missing",
+    "default_mapping",
+    "demo_round_trip",
+    "encode_filters",
+    "load_mapping",
+    "map_case",
+    "primero_to_case",
+    "pull_to_jsonl",
+    "push_cases",
+    "push_records",
+    "read_password",
+    "supports_legacy_tokens",
+]

@@ -276,6 +276,7 @@ def default_forms() -> list[dict[str, Any]]:
             _f("age", "numeric_field", required=True),
             _f("date_of_birth", "date_field", date_validation="not_future_date"),
             _f("estimated", "tick_box"),
+            _f("hidden_name", "tick_box"),
             _f("national_id_no", "text_field"),
             _f("other_agency_id", "text_field"),
             _f("other_agency_name", "text_field"),
@@ -357,7 +358,7 @@ def default_forms() -> list[dict[str, Any]]:
             _f("intervention_service_goal", "textarea"),
             _f("case_plan_timeframe", "date_field"),
             _f("interventions_status", "select_box", options=["pending", "ongoing", "completed"]),
-            _f("intervention_service_success", "tick_box"),
+            _f("intervention_service_success", "textarea"),
         ],
     )
     # The plan's own fields live on the same form in Primero; a second form keeps the builder
@@ -380,6 +381,10 @@ def default_forms() -> list[dict[str, Any]]:
             _f("service_appointment_date", "date_field"),
             _f("service_implementing_agency", "select_box", option_strings_source="Agency"),
             _f("service_provider", "text_field"),
+            _f("service_location", "text_field"),
+            _f("service_referral", "select_box", lookup="lookup-service-referred"),
+            _f("service_expected_outcome", "textarea"),
+            _f("details_service_provided", "textarea"),
             _f("service_delivery_location", "select_box", option_strings_source="Location"),
             _f("service_status_referred", "select_box", lookup="lookup-service-referred"),
             _f("service_referral_notes", "textarea"),
@@ -398,6 +403,8 @@ def default_forms() -> list[dict[str, Any]]:
             _f("followup_needed_by_date", "date_field"),
             _f("followup_date", "date_field"),
             _f("child_was_seen", "radio_button", lookup="lookup-yes-no"),
+            _f("purpose_followup", "textarea"),
+            _f("outcome_followup", "textarea"),
             _f("followup_comments", "textarea"),
             _f("recommend_case_closed", "tick_box"),
         ],
@@ -410,6 +417,7 @@ def default_forms() -> list[dict[str, Any]]:
             _f("closure_reason_other", "text_field"),
             _f("date_closure", "date_field"),
             _f("closure_details", "textarea"),
+            _f("closure_current_situation", "textarea"),
         ],
     )
     b.subform(

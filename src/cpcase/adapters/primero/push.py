@@ -51,18 +51,24 @@ from cpcase.adapters.primero.errors import (
     PrimeroValidationError,
 )
 from cpcase.adapters.primero.journal import Journal
+from cpcase.adapters.primero.mapping import MappedCase, PrimeroMapping, default_mapping, map_case
 from cpcase.adapters.primero.schema import CaseSchema, SchemaReport
+from cpcase.case import CaseFile
 from cpcase.errors import PrimeroError
 from cpcase.labels import LabelledEnum, Lang
 
 __all__ = [
+    "MappingGapError",
     "PushAction",
     "PushOutcome",
     "PushRecord",
     "PushSummary",
     "compute_patch",
     "content_digest",
+    "map_for_push",
+    "push_cases",
     "push_records",
+    "read_push_input",
     "strip_fields",
     "write_jsonl_atomic",
 ]
@@ -89,6 +95,7 @@ class PushRecord:
 
     key: str
     body: Mapping[str, Any]
+    clearable: frozenset[str] = frozenset()
 
     @property
     def record_id(self) -> str:
@@ -195,21 +202,32 @@ def _rows_patch(want: Sequence[Mapping[str, Any]], have: object) -> list[dict[st
     return out
 
 
-def compute_patch(desired: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+def compute_patch(
+    desired: Mapping[str, Any],
+    current: Mapping[str, Any],
+    *,
+    clearable: Iterable[str] = (),
+) -> dict[str, Any]:
     """The PATCH body that makes ``current`` hold every value of ``desired``.
 
     Only changed fields are sent; subform rows are matched by ``unique_id`` and only their
     changed cells sent (Primero merges rows); multi-select lists compare as sets. Values the
     server holds that ``desired`` leaves empty (``None`` or absent) are **kept**: the push never
-    erases what a caseworker entered in Primero. Create-only and identity fields are never
-    diffed.
+    erases what a caseworker entered in Primero, except the ``clearable`` fields (sent empty on
+    purpose, e.g. ``risk_level`` for our risk level ``none``). Create-only and identity fields
+    are never diffed.
 
     >>> compute_patch({"age": 9, "sex": "female"}, {"age": 8, "sex": "female", "name": "*"})
     {'age': 9}
     """
     patch: dict[str, Any] = {}
+    empty_ok = frozenset(clearable)
     for key, want in desired.items():
-        if key in _NEVER_DIFFED or want is None or want == []:
+        if key in _NEVER_DIFFED or want == []:
+            continue
+        if want is None:
+            if key in empty_ok and current.get(key) is not None:
+                patch[key] = None
             continue
         have = current.get(key)
         if _is_rows(want):
@@ -361,7 +379,8 @@ class _Pusher:
         result = self.client.create_case(body)
         if result.created:
             if self.verify:
-                missing = compute_patch(body, self.client.get_case(rid))
+                current = self.client.get_case(rid)
+                missing = compute_patch(body, current, clearable=record.clearable)
                 if missing:
                     return PushOutcome(
                         key,
@@ -372,7 +391,7 @@ class _Pusher:
                         tuple(sorted(missing)),
                     )
             return PushOutcome(key, rid, PushAction.CREATED)
-        patch = compute_patch(body, self.client.get_case(rid))
+        patch = compute_patch(body, self.client.get_case(rid), clearable=record.clearable)
         if not patch:
             return PushOutcome(key, rid, PushAction.UNCHANGED)
         update = self.client.update_case(rid, patch)
@@ -395,7 +414,7 @@ class _Pusher:
             return PushOutcome(key, rid, PushAction.WOULD_CREATE)
         except PrimeroError as exc:
             return _failure(record, exc)
-        patch = compute_patch(record.body, current)
+        patch = compute_patch(record.body, current, clearable=record.clearable)
         if not patch:
             return PushOutcome(key, rid, PushAction.UNCHANGED)
         return PushOutcome(key, rid, PushAction.WOULD_UPDATE, fields=tuple(sorted(patch)))
@@ -454,7 +473,7 @@ def push_records(
                 report=report,
             )
         if allowed:
-            batch = [PushRecord(r.key, strip_fields(r.body, allowed)) for r in batch]
+            batch = [PushRecord(r.key, strip_fields(r.body, allowed), r.clearable) for r in batch]
         for key in report.rejected_keys():
             rejected[key] = SchemaReport(report.for_key(key))
     pusher = _Pusher(client, journal, dry_run=dry_run, verify=verify, force=force)
@@ -521,3 +540,98 @@ def push_records(
         requests=stats_after["requests"] - stats_before["requests"],
         retries=stats_after["retries"] - stats_before["retries"],
     )
+
+
+class MappingGapError(PrimeroSchemaError):
+    """A push refused: some values have no CPIMS+ equivalent (``gaps``: ``(case code, gap)``).
+
+    Add an option to the mapping (``--mapping``) or accept the loss with ``--allow-drop PATH``.
+    """
+
+    message = "values without a CPIMS+ equivalent"
+
+    def __init__(self, msg: str = "", *, gaps: tuple[tuple[str, Any], ...] = ()) -> None:
+        super().__init__(msg or self.message)
+        self.gaps = gaps
+
+
+def map_for_push(
+    cases: Iterable[CaseFile],
+    *,
+    mapping: PrimeroMapping | None = None,
+    allow_drop: Iterable[str] = (),
+) -> list[MappedCase]:
+    """Map every case; :class:`MappingGapError` if a value has no CPIMS+ equivalent and its
+    path is not in ``allow_drop``."""
+    m = mapping or default_mapping()
+    allowed = frozenset(allow_drop)
+    mapped = [map_case(case, m) for case in cases]
+    gaps = tuple((mc.key, g) for mc in mapped for g in mc.gaps if g.path not in allowed)
+    if gaps:
+        counts = Counter((g.path, g.code) for _, g in gaps)
+        lines = [
+            f"gap   {path} = {code}: no CPIMS+ option ({n} record(s))"
+            for (path, code), n in sorted(counts.items())
+        ]
+        raise MappingGapError(
+            "some values have no CPIMS+ equivalent; add them to the mapping (--mapping) or "
+            "accept the loss with --allow-drop PATH:\n" + "\n".join(lines),
+            gaps=gaps,
+        )
+    return mapped
+
+
+def push_cases(
+    client: PrimeroClient,
+    cases: Iterable[CaseFile],
+    *,
+    mapping: PrimeroMapping | None = None,
+    allow_drop: Iterable[str] = (),
+    **options: Any,
+) -> PushSummary:
+    """Map ``cases`` and push them (:func:`push_records` options apply); gaps refuse the push
+    unless allowed."""
+    allowed = tuple(allow_drop)
+    mapped = map_for_push(cases, mapping=mapping, allow_drop=allowed)
+    records = [PushRecord(mc.key, mc.body, mc.clearable) for mc in mapped]
+    return push_records(client, records, allow_drop=allowed, **options)
+
+
+def read_push_input(
+    path: Path, *, mapping: PrimeroMapping | None = None
+) -> tuple[list[CaseFile], list[PushRecord]]:
+    """Read a JSON-lines file of case files and/or ready create bodies (``{"data": {...}}``).
+
+    Errors name the file, the line and the fields, never the values.
+    """
+    from cpcase.errors import FormError
+
+    m = mapping or default_mapping()
+    cases: list[CaseFile] = []
+    bodies: list[PushRecord] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise PrimeroError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise PrimeroError(f"{path}: not UTF-8 text") from None
+    for lineno, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            raise PrimeroError(f"{path}:{lineno}: not a JSON object") from None
+        if isinstance(payload, dict) and set(payload) == {"data"}:
+            data = payload["data"]
+            if not isinstance(data, dict) or not data.get("id"):
+                raise PrimeroError(f"{path}:{lineno}: 'data' needs an 'id'")
+            key = data.get(m.id_field) or data["id"]
+            bodies.append(PushRecord(str(key), data))
+            continue
+        try:
+            cases.append(CaseFile.parse_json(text))
+        except FormError as exc:
+            raise PrimeroError(f"{path}:{lineno}: {exc}") from None
+    return cases, bodies
