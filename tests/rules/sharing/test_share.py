@@ -26,7 +26,7 @@ from cpcase.rules.sharing import (
     SharingPolicy,
     consent_status,
     default_policy,
-    load_policy,
+    load_sharing_policy,
     share,
 )
 from cpcase.vocab import ConsentRecipient, LegitimateBasis, ServiceCategory
@@ -353,7 +353,7 @@ def test_n21_policy_file_cannot_grant_the_confidential_section(tmp_path: Path) -
         encoding="utf-8",
     )
     with pytest.raises(PolicyError, match="strictly_confidential"):
-        load_policy(path)
+        load_sharing_policy(path)
 
 
 def test_n21_code_enforces_it_even_for_an_unvalidated_policy() -> None:
@@ -445,7 +445,7 @@ def test_supervisor_review_is_a_policy_option(tmp_path: Path) -> None:
             Purpose.CASE_REVIEW,
             consent_context=SUP,
             now=fx.NOW,
-            policy=load_policy(path),
+            policy=load_sharing_policy(path),
         )
     assert info.value.code == "disabled_by_policy"
 

@@ -18,21 +18,33 @@ Every table goes through small-cell suppression with complementary suppression
 consistently across the tables (otherwise a total hidden in one table could be read in another).
 
 This module works on :class:`CaseFacts`, the few facts statistics need (no names, no free
-text); :func:`cpcase.rules.sharing.facts_from_case` builds them from a case file.
+text); :func:`facts_from_case` builds them from a case file as it stood at the month's end, and
+:func:`monthly_sheet_from_cases` does both steps for a batch of case files.
+
+>>> parse_month("2026-10")
+(datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
+>>> str(Scope.parse("region:MOP")), Scope.parse("national").level.value
+('region:MOP', 'national')
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
-from cpcase.errors import NotPermitted
+from cpcase.case import CaseFile
+from cpcase.codes import DEFAULT_CASE_CODE_FORMAT
+from cpcase.errors import CaseCodeError, NotPermitted
+from cpcase.forms import FileTransfer
 from cpcase.labels import LabelledEnum
+from cpcase.rules.policy import Policy, load_profile
+from cpcase.rules.schedule import TaskKind, schedule
 from cpcase.rules.sharing.matrix import (
     AccessScope,
     Audience,
@@ -40,11 +52,13 @@ from cpcase.rules.sharing.matrix import (
     SharingPolicy,
     ViewKind,
     code_member,
+    load_sharing_policy,
 )
 from cpcase.rules.sharing.suppression import CountTable, SuppressedTable, suppress
-from cpcase.vocab import Region, RiskLevel, Sex
+from cpcase.vocab import CaseStatus, EligibilityOutcome, Region, RiskLevel, Sex
 
 __all__ = [
+    "COMPLIANCE_KINDS",
     "Breakdown",
     "CaseFacts",
     "ComplianceRate",
@@ -57,7 +71,9 @@ __all__ = [
     "ScopeLevel",
     "ScopeNotPermitted",
     "check_scope",
+    "facts_from_case",
     "monthly_sheet",
+    "monthly_sheet_from_cases",
     "parse_month",
 ]
 
@@ -509,6 +525,171 @@ def _compliance(
         else:
             rates.append(ComplianceRate(step, n, m, round(100.0 * m / n, 1), suppressed=False))
     return tuple(rates), published
+
+
+# --- from case files ---------------------------------------------------------------------------
+
+#: Deadline kinds whose on-time rate goes on the sheet (requirements §8.3 [INFERRED]).
+COMPLIANCE_KINDS = (
+    TaskKind.INITIAL_ASSESSMENT,
+    TaskKind.FULL_ASSESSMENT,
+    TaskKind.CASE_PLAN,
+    TaskKind.PLAN_VALIDATION,
+    TaskKind.FOLLOW_UP,
+    TaskKind.REVIEW,
+)
+
+
+def _as_of(case: CaseFile, day: dt.date) -> CaseFile:
+    """The file as it stood at the end of ``day``: later forms and decisions left out."""
+    data: dict[str, object] = dict(case)
+    for attr in CaseFile.FORM_ATTRIBUTES.values():
+        value = getattr(case, attr)
+        if isinstance(value, tuple):
+            data[attr] = tuple(f for f in value if f.form_date <= day)
+        elif value is not None and value.form_date > day:
+            data[attr] = None
+    data["risk_history"] = tuple(r for r in case.risk_history if r.decided_on <= day)
+    if case.status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED) and not any(
+        c.date_closure <= day for c in case.closures
+    ):
+        data["status"] = CaseStatus.OPEN
+    return CaseFile.model_validate(data)
+
+
+def _region_of(case: CaseFile) -> str | None:
+    reg = case.registration
+    if reg is not None and reg.region is not None:
+        return reg.region.value
+    try:
+        abbrev = DEFAULT_CASE_CODE_FORMAT.parse(case.case_code).region
+    except CaseCodeError:
+        return None
+    return _region_key(abbrev)
+
+
+def _risk_on(case: CaseFile, day: dt.date) -> RiskLevel | None:
+    """The caseworker's level in force on ``day`` (decisions, then the latest form that set one)."""
+    decided = [r for r in case.risk_history if r.decided_on <= day]
+    if decided:
+        return decided[-1].level
+    dated: list[tuple[dt.date, RiskLevel]] = []
+    reg = case.registration
+    if reg is not None and reg.risk_level is not None:
+        dated.append((reg.registration_date, reg.risk_level))
+    if case.initial_assessment is not None:
+        ia = case.initial_assessment
+        dated.append((ia.assessment_date, ia.risk_level))
+    dated.extend((r.review_date, r.risk_level) for r in case.reviews)
+    dated = [d for d in dated if d[0] <= day]
+    return max(dated, key=lambda d: d[0])[1] if dated else None
+
+
+def _opened_on(case: CaseFile, day: dt.date) -> dt.date | None:
+    openings: list[dt.date] = []
+    if case.cover_page is not None:
+        openings.append(case.cover_page.date_opened)
+    reg = case.registration
+    if reg is not None and reg.eligibility_outcome is EligibilityOutcome.CASE_OPENED:
+        openings.append(reg.registration_date)
+    openings.extend(b.reopen_date for b in case.reopenings)
+    openings = [d for d in openings if d <= day]
+    return max(openings) if openings else None
+
+
+def _closure_on(case: CaseFile, day: dt.date) -> tuple[dt.date, str] | None:
+    """The closure in force at ``day`` (none if reopened since), with its reason."""
+    closures = [c for c in case.closures if c.date_closure <= day]
+    if not closures:
+        return None
+    last = max(closures, key=lambda c: c.date_closure)
+    if any(last.date_closure < b.reopen_date <= day for b in case.reopenings):
+        return None
+    return last.date_closure, last.closure_reason.value
+
+
+def facts_from_case(
+    case: CaseFile, *, as_of: dt.date, rules_policy: Policy | None = None
+) -> CaseFacts:
+    """The statistics facts of ``case`` as it stood on ``as_of`` (usually a month's last day).
+
+    Deadline outcomes come from the deadline engine (:func:`cpcase.rules.schedule.schedule`)
+    run on the file as it stood on ``as_of``, the day after: a deadline due in the month and not
+    met by then counts as missed.
+    """
+    snap = _as_of(case, as_of)
+    reg = snap.registration
+    policy = rules_policy or _default_rules_policy()
+    tasks = schedule(snap, policy, as_of + dt.timedelta(days=1))
+    deadlines = tuple(
+        DeadlineOutcome(t.kind.value, t.due, t.done_on)
+        for t in tasks
+        if t.kind in COMPLIANCE_KINDS and not t.advisory and t.due <= as_of
+    )
+    own = {snap.organisation_id}
+    transfers_in = tuple(t.transfer_date for t in snap.transfers if _receiver_ids(t) & own)
+    transfers_out = tuple(t.transfer_date for t in snap.transfers if not _receiver_ids(t) & own)
+    counter = tuple(
+        r.counter_referral.service_date
+        for r in snap.referrals
+        if r.counter_referral is not None and r.counter_referral.service_date is not None
+    )
+    closure = _closure_on(snap, as_of)
+    return CaseFacts(
+        case_code=case.case_code,
+        organisation_id=case.organisation_id,
+        region=_region_of(case),
+        sex=reg.sex if reg is not None else None,
+        date_of_birth=reg.date_of_birth if reg is not None else None,
+        age_years=reg.age if reg is not None else None,
+        age_on=reg.registration_date if reg is not None else None,
+        vulnerability_categories=tuple(v.value for v in reg.vulnerability_categories)
+        if reg is not None
+        else (),
+        primary_concern=reg.protection_concern_primary.value if reg is not None else None,
+        risk_level=_risk_on(snap, as_of),
+        registered_on=reg.registration_date if reg is not None else None,
+        opened_on=_opened_on(snap, as_of),
+        closed_on=closure[0] if closure else None,
+        closure_reason=closure[1] if closure else None,
+        referrals_on=tuple(r.referral_date for r in snap.referrals),
+        counter_referrals_on=counter,
+        transfers_out_on=transfers_out,
+        transfers_in_on=transfers_in,
+        deadlines=deadlines,
+        deadlines_known=True,
+    )
+
+
+def _receiver_ids(form: FileTransfer) -> set[str]:
+    return {x for x in (form.receiving_provider_id, form.receiving_organisation) if x}
+
+
+@functools.cache
+def _default_rules_policy() -> Policy:
+    return load_profile("mali-2020")
+
+
+def monthly_sheet_from_cases(
+    cases: Iterable[CaseFile],
+    month: str,
+    scope: Scope,
+    *,
+    requester: Requester,
+    policy: SharingPolicy | None = None,
+    rules_policy: Policy | None = None,
+) -> MonthlySheet:
+    """The monthly sheet straight from case files (scope checked before anything is read)."""
+    pol = policy or _default_sharing_policy()
+    check_scope(requester, scope, pol)
+    _, last = parse_month(month)
+    facts = (facts_from_case(c, as_of=last, rules_policy=rules_policy) for c in cases)
+    return monthly_sheet(facts, month, scope, requester=requester, policy=pol)
+
+
+@functools.cache
+def _default_sharing_policy() -> SharingPolicy:
+    return load_sharing_policy("mali-2020")
 
 
 def monthly_sheet(

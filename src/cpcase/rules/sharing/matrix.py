@@ -17,7 +17,7 @@ and enforced again by :func:`cpcase.rules.sharing.share`):
 * list views and case-conference views never carry names (§6.1.2 L1142, course L1066);
 * aggregate audiences (organisation manager, region, nation) get aggregates only (§6.3 L1195).
 
->>> policy = load_policy("mali-2020")
+>>> policy = load_sharing_policy("mali-2020")
 >>> rule = policy.rule(Audience.SUPERVISOR, Purpose.DASHBOARD)
 >>> rule.view.value, DataClass.NAME in rule.redact
 ('list', True)
@@ -63,9 +63,9 @@ __all__ = [
     "StatisticsPolicy",
     "ViewKind",
     "code_member",
-    "list_policies",
-    "load_policy",
-    "policy_from_toml",
+    "list_sharing_policies",
+    "load_sharing_policy",
+    "sharing_policy_from_toml",
 ]
 
 _SOP = "Mali SOP 2020"
@@ -563,16 +563,16 @@ class SharingPolicy(_Model):
 _PROFILES = "cpcase.rules.sharing.profiles"
 
 
-def list_policies() -> tuple[str, ...]:
+def list_sharing_policies() -> tuple[str, ...]:
     """Names of the shipped sharing policies (the TOML files in ``profiles/``)."""
     root = resources.files(_PROFILES)
     return tuple(sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml")))
 
 
 def _read_shipped(name: str) -> tuple[str, str]:
-    if name not in list_policies():
+    if name not in list_sharing_policies():
         raise UnknownProfileError(
-            f"no sharing policy named {name!r}; shipped: {', '.join(list_policies())}"
+            f"no sharing policy named {name!r}; shipped: {', '.join(list_sharing_policies())}"
         )
     return resources.files(_PROFILES).joinpath(f"{name}.toml").read_text("utf-8"), f"{name}.toml"
 
@@ -701,7 +701,7 @@ def _reference_problems(policy: SharingPolicy) -> list[str]:
     return problems
 
 
-def policy_from_toml(
+def sharing_policy_from_toml(
     text: str, *, source: str = "<policy>", base_dir: Path | None = None
 ) -> SharingPolicy:
     """Parse and validate a sharing policy; ``extends`` merges it over a parent policy.
@@ -717,7 +717,7 @@ def policy_from_toml(
     return policy
 
 
-def load_policy(name_or_path: str | Path = "mali-2020") -> SharingPolicy:
+def load_sharing_policy(name_or_path: str | Path = "mali-2020") -> SharingPolicy:
     """Load a shipped policy by name (``"mali-2020"``) or a deployment's TOML file by path."""
     path = Path(name_or_path)
     if path.suffix == ".toml":
@@ -725,6 +725,6 @@ def load_policy(name_or_path: str | Path = "mali-2020") -> SharingPolicy:
             text = path.read_text("utf-8")
         except OSError as exc:
             raise PolicyError(f"{path}: cannot read policy file ({exc.strerror})") from None
-        return policy_from_toml(text, source=str(path), base_dir=path.parent)
+        return sharing_policy_from_toml(text, source=str(path), base_dir=path.parent)
     text, source = _read_shipped(str(name_or_path))
-    return policy_from_toml(text, source=source)
+    return sharing_policy_from_toml(text, source=source)

@@ -49,7 +49,7 @@ from cpcase.rules.sharing.matrix import (
     SharingRule,
     ViewKind,
     code_member,
-    load_policy,
+    load_sharing_policy,
 )
 from cpcase.vocab import (
     ConsentGiverRelationship,
@@ -82,7 +82,7 @@ _NAME_KEYS = frozenset({"name_first", "name_last", "name_nickname"})
 @functools.cache
 def default_policy() -> SharingPolicy:
     """The shipped Mali 2020 sharing policy (loaded once)."""
-    return load_policy("mali-2020")
+    return load_sharing_policy("mali-2020")
 
 
 # --- refusals -------------------------------------------------------------------------------
