@@ -37,6 +37,7 @@ from cpcase.vocab import (
     RiskLevel,
     ServiceCategory,
     Sex,
+    Step,
 )
 
 CODE = "ML-MOP-ORG-2024-00001"
@@ -234,6 +235,8 @@ def referral(
         "disclosure_other_orgs": True,
     }
     if counter is not None:
+        data["receiver_signed"] = True
+        data["receiver_signed_date"] = day
         data["counter_referral"] = {
             "service_provided": "synthetic",
             "service_date": counter,
@@ -257,7 +260,9 @@ def closure(
     )
 
 
-def reopening(day: dt.date, risk: RiskLevel, *, code: str = CODE) -> CaseReopening:
+def reopening(
+    day: dt.date, risk: RiskLevel, *, restart: Step = Step.IDENTIFICATION, code: str = CODE
+) -> CaseReopening:
     return CaseReopening.model_validate(
         {
             "case_code": code,
@@ -266,6 +271,7 @@ def reopening(day: dt.date, risk: RiskLevel, *, code: str = CODE) -> CaseReopeni
             "reopening_reason": "new_information",
             "risk_level": risk,
             "assigned_caseworker_id": "cw-1",
+            "restart_step": restart,
         },
         context=CTX,
     )

@@ -116,6 +116,7 @@ from cpcase.rules.workflow import (
     case_next_steps,
     next_steps,
     repeated_transfers,
+    transfer_consent_review,
     workflow_facts,
 )
 
@@ -209,6 +210,7 @@ __all__ = [
     "suggest_assignment",
     "suggest_risk_level",
     "supervisor_span",
+    "transfer_consent_review",
     "uasc_decision",
     "workflow_facts",
 ]

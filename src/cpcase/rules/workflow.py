@@ -20,7 +20,7 @@ with the reasons (machine-readable codes, fr/en texts, the policy key or seed li
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -33,7 +33,7 @@ from cpcase.rules.closure import closure_readiness
 from cpcase.rules.policy import Directive, Policy
 from cpcase.rules.reasons import Reason
 from cpcase.vocab.core import CaseStatus, RiskLevel
-from cpcase.vocab.protection import EligibilityOutcome
+from cpcase.vocab.protection import ConsentScope, EligibilityOutcome
 from cpcase.vocab.services import ClosureReason
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "case_next_steps",
     "next_steps",
     "repeated_transfers",
+    "transfer_consent_review",
     "workflow_facts",
 ]
 
@@ -573,3 +574,39 @@ def repeated_transfers(case: CaseFile, policy: Policy) -> Reason | None:
         "referrals.transfers_warning_at",
         "CM course L1119",
     )
+
+
+def transfer_consent_review(
+    cases: Iterable[CaseFile], today: dt.date
+) -> tuple[tuple[str, Reason], ...]:
+    """Files of a bulk transfer lacking a consent that covers it (course L1121; N17).
+
+    When whole caseloads move to another agency or the government, every file is reviewed for a
+    consent to share information: a 1.A consent covering transfer (or sharing with third
+    parties), not withdrawn, not expired and not single-use, or a recorded legitimate basis for
+    overriding consent. Returns ``(case code, reason)`` for each file that cannot go as is.
+    """
+    scopes = {ConsentScope.TRANSFER, ConsentScope.SHARE_WITH_THIRD_PARTIES}
+    out: list[tuple[str, Reason]] = []
+    for case in cases:
+        ok = any(
+            (set(c.consent_scope) & scopes or c.legitimate_basis)
+            and c.withdrawn_on is None
+            and (c.valid_until is None or c.valid_until >= today)
+            and not c.single_use
+            for c in case.consents
+        )
+        if not ok:
+            out.append(
+                (
+                    case.case_code,
+                    Reason(
+                        "transfer_consent_missing",
+                        "Pas de consentement valide couvrant le transfert des informations",
+                        "No valid consent covering the transfer of information",
+                        None,
+                        "CM course L1121",
+                    ),
+                )
+            )
+    return tuple(out)
