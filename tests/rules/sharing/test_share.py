@@ -542,3 +542,34 @@ def test_every_text_field_of_every_form_is_classified() -> None:
     ]
     assert missing == []
     assert len(classified) > 200
+
+
+def test_the_consent_cited_by_the_referral_is_the_one_that_counts() -> None:
+    spare = fx.consent(entry_id="E-CONSENT-2", single_use=False)
+    case = fx.case(consents=(fx.consent(), spare))
+    _, audit = share(
+        case, Audience.PROVIDER, Purpose.REFERRAL, consent_context=TO_PROVIDER, now=fx.NOW
+    )
+    assert audit.consent_id == "E-CONSENT-1"  # cited by the A.1
+    again = ConsentContext(actor_id="cw-01", recipient_id=fx.PROVIDER, prior_disclosures=(audit,))
+    with pytest.raises(MissingConsent) as info:
+        share(case, Audience.PROVIDER, Purpose.REFERRAL, consent_context=again, now=fx.NOW)
+    assert info.value.code == "consent_used"  # another consent on file does not stand in
+    dangling = fx.case(referrals=(fx.referral(consent_form_ref="E-MISSING"),))
+    with pytest.raises(MissingConsent) as info:
+        share(
+            dangling, Audience.PROVIDER, Purpose.REFERRAL, consent_context=TO_PROVIDER, now=fx.NOW
+        )
+    assert info.value.reasons == ("cited_consent_not_on_file",)
+
+
+def test_disclosures_of_other_cases_do_not_spend_a_consent() -> None:
+    _, audit = share(
+        fx.case(), Audience.PROVIDER, Purpose.REFERRAL, consent_context=TO_PROVIDER, now=fx.NOW
+    )
+    other = AuditRecord.from_json({**audit.to_json(), "case_code": "ML-MOP-TDH-2026-00099"})
+    ctx = ConsentContext(actor_id="cw-01", recipient_id=fx.PROVIDER, prior_disclosures=(other,))
+    view, _ = share(
+        fx.case(), Audience.PROVIDER, Purpose.REFERRAL, consent_context=ctx, now=fx.NOW
+    )
+    assert view.forms

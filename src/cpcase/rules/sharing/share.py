@@ -34,6 +34,7 @@ from cpcase.forms import ConsentForm, FileTransfer, FormBase, Referral
 from cpcase.rules.sharing._fields import CASE, HEADER_ALWAYS, top_level_fields
 from cpcase.rules.sharing.consent import (
     ConsentRecord,
+    ConsentState,
     ConsentStatus,
     evaluate_consent,
 )
@@ -397,7 +398,11 @@ def _bound_record(
 def _used_ids(
     case: CaseFile, prior: Iterable[AuditRecord], current: FormBase | None, now: dt.datetime
 ) -> set[str]:
-    used = {r.consent_id for r in prior if r.consent_id is not None and r.at <= now}
+    used = {
+        r.consent_id
+        for r in prior
+        if r.consent_id is not None and r.case_code == case.case_code and r.at <= now
+    }
     linked: tuple[Referral | FileTransfer, ...] = (*case.referrals, *case.transfers)
     for form in linked:
         if form is current or form.consent_form_ref is None:
@@ -420,13 +425,21 @@ def consent_status(
 ) -> ConsentStatus:
     """``valid``/``missing``/``expired``/``withdrawn``/``used`` for ``purpose`` and ``recipient``.
 
-    Looks at the case's consent forms (see :func:`consent_records`). A single-use consent is
-    ``used`` once an earlier disclosure in ``prior`` relied on it, or once another referral or
-    transfer of the file (other than ``for_form``, the one being acted on) references it.
+    Looks at the case's consent forms (see :func:`consent_records`); when ``for_form`` (the
+    referral or transfer being acted on) cites a 1.A, only that consent counts. A single-use
+    consent is ``used`` once an earlier disclosure of this case in ``prior`` relied on it, or
+    once another referral or transfer of the file (other than ``for_form``) cites it.
     """
     pol = policy or default_policy()
+    records = consent_records(case)
+    cited = getattr(for_form, "consent_form_ref", None)
+    if isinstance(cited, str):
+        # The referral or transfer names the consent it rests on: only that one counts.
+        records = [r for r in records if r.consent_id == cited]
+        if not records:
+            return ConsentStatus(ConsentState.MISSING, None, ("cited_consent_not_on_file",))
     return evaluate_consent(
-        consent_records(case),
+        records,
         purpose,
         recipient,
         now,
