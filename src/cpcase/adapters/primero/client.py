@@ -62,6 +62,7 @@ __all__ = [
     "UpdateResult",
     "consent_missing",
     "encode_filters",
+    "is_server_computed",
     "patch_is_idempotent",
 ]
 
@@ -98,7 +99,8 @@ UPDATE_FORBIDDEN_FIELDS = frozenset(
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def _is_computed(name: str) -> bool:
+def is_server_computed(name: str) -> bool:
+    """True for fields Primero computes itself (never sent by cpcase)."""
     return name in SERVER_COMPUTED_FIELDS or name.startswith(_COMPUTED_PREFIXES)
 
 
@@ -642,7 +644,7 @@ class PrimeroClient:
 
     @staticmethod
     def _check_writable(data: Mapping[str, Any], *, update: bool) -> None:
-        computed = sorted(k for k in data if _is_computed(k))
+        computed = sorted(k for k in data if is_server_computed(k))
         if computed:
             raise ValueError("never send server-computed fields: " + ", ".join(computed))
         if update:

@@ -24,9 +24,9 @@ from typing import Any
 import attrs
 
 from cpcase.adapters.primero.client import (
-    SERVER_COMPUTED_FIELDS,
     UPDATE_FORBIDDEN_FIELDS,
     PrimeroClient,
+    is_server_computed,
 )
 from cpcase.adapters.primero.errors import PrimeroAPIError
 from cpcase.labels import LabelledEnum, Lang
@@ -284,12 +284,6 @@ def _scalar(value: object) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-def _computed(name: str) -> bool:
-    return name in SERVER_COMPUTED_FIELDS or name.startswith(
-        ("owned_by_", "associated_user_", "referred_users", "transferred_to_")
-    )
-
-
 class CaseSchema:
     """Writable fields of one module, with their types and option ids."""
 
@@ -410,7 +404,7 @@ class CaseSchema:
             add("/module_id", "module_id", IssueCode.MISSING_MODULE, self.module_id)
         for name, value in record.items():
             pointer = f"/{name}"
-            if _computed(name):
+            if is_server_computed(name):
                 add(pointer, name, IssueCode.COMPUTED_FIELD)
                 continue
             if update and name in UPDATE_FORBIDDEN_FIELDS:

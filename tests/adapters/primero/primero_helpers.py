@@ -1,0 +1,76 @@
+"""Helpers for the Primero adapter tests (synthetic data only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cpcase.adapters.primero import (
+    BasicAuth,
+    FakePrimero,
+    MockTransport,
+    PrimeroClient,
+    RetryPolicy,
+)
+from cpcase.case import CaseFile
+from cpcase.forms import RegistrationForm
+
+BASE = "http://primero.test"
+TODAY = dt.date(2026, 11, 23)
+
+
+class Sleeps:
+    """Records requested sleeps instead of sleeping (retry timing assertions)."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def make_client(fake: FakePrimero, sleeps: Sleeps | None = None, **kw: Any) -> PrimeroClient:
+    """A client talking to ``fake`` in-process, with recorded sleeps and a fixed seed."""
+    return PrimeroClient(
+        base_url=BASE,
+        auth=kw.pop("auth", None) or BasicAuth(*fake.credentials),
+        transport=MockTransport(fake),
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        seed=7,
+        retry=kw.pop("retry", None) or RetryPolicy(max_attempts=6, backoff_base=0.01),
+        **kw,
+    )
+
+
+def registration(code: str, **changes: Any) -> RegistrationForm:
+    """A valid 1.B registration with synthetic values (no real child)."""
+    data: dict[str, Any] = {
+        "case_code": code,
+        "form_date": dt.date(2026, 3, 2),
+        "identification_date": dt.date(2026, 3, 1),
+        "registration_date": dt.date(2026, 3, 2),
+        "identification_source": "outreach",
+        "identified_by": "cp_organisation",
+        "name_first": "Awa",
+        "name_last": "Test",
+        "sex": "female",
+        "age": 12,
+        "age_status": "documented",
+        "protection_concern_primary": "neglect",
+        "protection_concerns_secondary": ["child_labour"],
+        "separation_status": "separated",
+        "eligibility_outcome": "case_opened",
+        "location_current": "ML0701",
+    }
+    data.update(changes)
+    return RegistrationForm.model_validate(data, context={"today": TODAY})
+
+
+def small_case(n: int, org: str = "TDH", **reg: Any) -> CaseFile:
+    """A small valid case file with a registration (fast to push in bulk)."""
+    code = f"ML-MOP-{org}-2026-{n:05d}"
+    return CaseFile(
+        case_code=code,
+        organisation_id=org,
+        registration=registration(code, age=n % 18, **reg),
+    )
