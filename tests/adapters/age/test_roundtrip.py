@@ -213,10 +213,10 @@ class _Discard:
 
 
 def test_memory_does_not_grow_with_size(tmp_path: Path) -> None:
-    """Streaming 48 MiB each way allocates at most a few 4 MiB blocks (tracemalloc peak)."""
+    """Streaming 96 MiB each way allocates at most a few 4 MiB blocks (tracemalloc peak)."""
     import tracemalloc
 
-    size = 48 * 1024 * 1024
+    size = 96 * 1024 * 1024
     sealed = tmp_path / "big.age"
     tracemalloc.start()
     try:
@@ -237,7 +237,7 @@ def test_memory_does_not_grow_with_size(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert sink.size == size
-    limit = 16 * 1024 * 1024  # two ~4 MiB buffers plus slack, far below the 48 MiB moved
+    limit = 24 * 1024 * 1024  # input + 3 rotating ~4 MiB buffers, far below the 96 MiB moved
     assert enc_peak < limit
     assert dec_peak < limit
     assert reader_peak < limit

@@ -24,6 +24,8 @@ _COLUMNS = 64
 _BYTES_PER_LINE = _COLUMNS // 4 * 3
 _MAX_WHITESPACE = 1024
 _LINE = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_FAST_WINDOW = 64 * 1024
 
 
 class Writable(Protocol):
@@ -60,9 +62,10 @@ class ArmorWriter(io.RawIOBase):
         return True
 
     def _emit(self, data: bytes | bytearray) -> None:
-        encoded = base64.b64encode(data)
+        encoded = binascii.b2a_base64(data, newline=False)
         lines = [encoded[i : i + _COLUMNS] for i in range(0, len(encoded), _COLUMNS)]
-        self._dst.write(b"\n".join(lines) + b"\n")
+        lines.append(b"")
+        self._dst.write(b"\n".join(lines))
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
         """Buffer and encode whole 48-byte lines."""
@@ -136,9 +139,57 @@ class ArmorReader(io.RawIOBase):
             self._started = True
             return
 
+    def _fast(self) -> bytes:
+        """Decode a run of full 64-column lines in one go (the bulk of a large file).
+
+        Only lines that are exactly 64 base64 characters (no padding) followed by LF or CRLF
+        are taken; anything else is left to the line-by-line path, which reports errors in
+        place after releasing the lines before them.
+        """
+        peek = getattr(self._src, "peek", None)
+        if peek is None:
+            return b""
+        window = peek(_FAST_WINDOW)
+        end = window.rfind(b"\n") + 1
+        for width, eol in ((_COLUMNS + 1, b"\n"), (_COLUMNS + 2, b"\r\n")):
+            rows = end // width
+            block = window[: rows * width]
+            if rows and all(
+                block[_COLUMNS + i :: width] == eol[i : i + 1] * rows for i in range(len(eol))
+            ):  # every row is exactly 64 columns and its line ending (checked in C, not per line)
+                data = block.translate(None, b"\r\n")
+                if len(data) == rows * _COLUMNS and not data.translate(None, _ALPHABET):
+                    self._src.read(len(block))
+                    return binascii.a2b_base64(data, strict_mode=True)
+        parts: list[bytes] = []
+        sizes: list[int] = []
+        for line in window[:end].split(b"\n")[:-1]:
+            size = len(line)
+            if size == _COLUMNS:
+                parts.append(line)
+            elif size == _COLUMNS + 1 and line[_COLUMNS] == 13:  # CRLF
+                parts.append(line[:_COLUMNS])
+            else:
+                break
+            sizes.append(size + 1)
+        joined = b"".join(parts)
+        if joined.translate(None, _ALPHABET):  # a bad character: keep the lines before it
+            good = 0
+            while not parts[good].translate(None, _ALPHABET):
+                good += 1
+            parts, sizes = parts[:good], sizes[:good]
+            joined = b"".join(parts)
+        if not parts:
+            return b""
+        self._src.read(sum(sizes))
+        return binascii.a2b_base64(joined, strict_mode=True)
+
     def _next(self) -> bytes:
         if not self._started:
             self._start()
+        data = self._fast()
+        if data:
+            return data
         line = self._line()
         if line == END:
             self._drain()

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Protocol
@@ -74,6 +76,38 @@ class _Source(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+_WRITE_BUFFERS = 3  # blocks in flight: one being filled, up to two being written
+
+
+def _write_fully(write: Callable[[memoryview], int | None], view: memoryview) -> None:
+    """Write all of ``view`` (raw files may accept less than asked)."""
+    while view:
+        written = write(view)
+        if written is None or written >= len(view):
+            return
+        view = view[written:]
+
+
+def _write_behind(blocks: Iterator[memoryview], sink: _Sink | BinaryIO) -> int:
+    """Write ``blocks`` from one background thread so that disk writes overlap with crypto.
+
+    ``blocks`` must rotate at least ``_WRITE_BUFFERS`` buffers. If the iterator raises, the
+    blocks already yielded (authenticated plaintext, when decrypting) are written before the
+    error propagates. Returns the number of bytes written.
+    """
+    total = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpcase-age-write") as pool:
+        pending: deque[Future[None]] = deque()
+        for block in blocks:
+            total += len(block)
+            pending.append(pool.submit(_write_fully, sink.write, block))
+            while len(pending) >= _WRITE_BUFFERS:
+                pending.popleft().result()
+        while pending:
+            pending.popleft().result()
+    return total
+
+
 # ---------------------------------------------------------------------------- encryption
 
 
@@ -109,8 +143,13 @@ def encrypt(
     prefix, key = _start(recipients)
     out: _Sink | BinaryIO = ArmorWriter(dst) if armor else dst
     out.write(prefix)
-    for block in iter_encrypt(src, key, block_chunks=block_chunks):  # type: ignore[arg-type]
-        out.write(block)
+    blocks = iter_encrypt(
+        src,  # type: ignore[arg-type]
+        key,
+        block_chunks=block_chunks,
+        buffers=_WRITE_BUFFERS,
+    )
+    _write_behind(blocks, out)
     if isinstance(out, ArmorWriter):
         out.close()
 
@@ -359,11 +398,10 @@ def decrypt(
     all-or-nothing output file.
     """
     opened = _open(src, identities, armor=armor)
-    total = 0
-    for block in iter_decrypt(opened.stream, opened.payload_key, block_chunks=block_chunks):
-        dst.write(block)
-        total += len(block)
-    return total
+    blocks = iter_decrypt(
+        opened.stream, opened.payload_key, block_chunks=block_chunks, buffers=_WRITE_BUFFERS
+    )
+    return _write_behind(blocks, dst)
 
 
 class DecryptingReader(io.RawIOBase):

@@ -60,24 +60,37 @@ def _fill(src: Readable, view: memoryview, start: int) -> tuple[int, bool]:
     return filled, False
 
 
+def _out_buffers(count: int, size: int) -> list[memoryview]:
+    if count < 1:
+        raise ValueError("at least one output buffer is needed")
+    return [memoryview(bytearray(size)) for _ in range(count)]
+
+
 def iter_encrypt(
-    src: Readable, key: bytes, *, block_chunks: int = DEFAULT_BLOCK_CHUNKS
+    src: Readable,
+    key: bytes,
+    *,
+    block_chunks: int = DEFAULT_BLOCK_CHUNKS,
+    buffers: int = 1,
 ) -> Iterator[memoryview]:
     """Yield the sealed payload (without the nonce prefix) block by block.
 
-    Each yielded view is only valid until the next iteration (the buffer is reused).
+    Output buffers rotate: a yielded view stays valid until ``buffers`` more blocks have been
+    yielded (so a background writer may still be writing it meanwhile).
     """
     aead = ChaCha20Poly1305(key)
     seal = aead.encrypt_into
     pack = _NONCE.pack
     inbuf = bytearray((block_chunks + 1) * CHUNK_SIZE)
-    outbuf = bytearray((block_chunks + 1) * ENCRYPTED_CHUNK_SIZE)
     inv = memoryview(inbuf)
-    outv = memoryview(outbuf)
+    outs = _out_buffers(buffers, (block_chunks + 1) * ENCRYPTED_CHUNK_SIZE)
+    rotation = 0
     counter = 0
     held = 0
     while True:
         filled, eof = _fill(src, inv, held)
+        outv = outs[rotation % buffers]
+        rotation += 1
         off = 0
         out = 0
         # A chunk is certainly not the last when at least one byte follows it.
@@ -103,26 +116,32 @@ def iter_encrypt(
 
 
 def iter_decrypt(
-    src: Readable, key: bytes, *, block_chunks: int = DEFAULT_BLOCK_CHUNKS
+    src: Readable,
+    key: bytes,
+    *,
+    block_chunks: int = DEFAULT_BLOCK_CHUNKS,
+    buffers: int = 1,
 ) -> Iterator[memoryview]:
     """Yield the plaintext block by block, authenticating every chunk.
 
     Plaintext is released only after its chunk authenticates; on failure the plaintext of the
     chunks before it has been yielded and :class:`PayloadError` (or
-    :class:`TruncatedPayloadError`) is raised. Each yielded view is only valid until the next
-    iteration.
+    :class:`TruncatedPayloadError`) is raised. Output buffers rotate as in
+    :func:`iter_encrypt`.
     """
     aead = ChaCha20Poly1305(key)
     open_ = aead.decrypt_into
     pack = _NONCE.pack
     inbuf = bytearray((block_chunks + 1) * ENCRYPTED_CHUNK_SIZE)
-    outbuf = bytearray((block_chunks + 1) * CHUNK_SIZE)
     inv = memoryview(inbuf)
-    outv = memoryview(outbuf)
+    outs = _out_buffers(buffers, (block_chunks + 1) * CHUNK_SIZE)
+    rotation = 0
     counter = 0
     held = 0
     while True:
         filled, eof = _fill(src, inv, held)
+        outv = outs[rotation % buffers]
+        rotation += 1
         off = 0
         out = 0
         while off + ENCRYPTED_CHUNK_SIZE < filled:  # more data follows: not the last chunk
