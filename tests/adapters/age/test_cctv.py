@@ -15,6 +15,7 @@ from cpcase.adapters.age import (
     NoIdentityMatchError,
     PayloadError,
     ScryptIdentity,
+    decrypt,
     open_decrypt,
     parse_header,
     parse_identity,
@@ -134,3 +135,28 @@ def test_armor_round_trip(vector: Vector) -> None:
     writer.close()
     normalised = vector.body.replace(b"\r\n", b"\n").strip() + b"\n"
     assert out.getvalue() == normalised
+
+
+PAYLOAD_CHECKED = [v for v in VECTORS if v.expect in {"success", "payload failure"}]
+
+
+@pytest.mark.parametrize("vector", PAYLOAD_CHECKED, ids=[v.name for v in PAYLOAD_CHECKED])
+@pytest.mark.parametrize("block_chunks", [1, 64])
+def test_streaming_decrypt_writes_only_released_plaintext(
+    vector: Vector, block_chunks: int
+) -> None:
+    """decrypt() (background writer) writes exactly the authenticated plaintext, then raises."""
+    sink = io.BytesIO()
+    try:
+        decrypt(
+            io.BytesIO(vector.body),
+            sink,
+            _identities(vector),
+            armor=vector.armored,
+            block_chunks=block_chunks,
+        )
+    except PayloadError:
+        assert vector.expect == "payload failure"
+    else:
+        assert vector.expect == "success"
+    assert hashlib.sha256(sink.getvalue()).hexdigest() == vector.payload_sha256
