@@ -108,15 +108,50 @@ def next_follow_up(c, today: dt.date) -> Task:  # type: ignore[no-untyped-def]
 
 
 def test_follow_up_escalation_and_deescalation() -> None:
-    """MEDIUM contact due 19 March; HIGH on the 14th → 15 March (12 + 3.5 d); LOW from HIGH on
-    the 13th → counted from the change: 13 + 14 = 27 March."""
+    """MEDIUM contact due 19 March; HIGH on the 14th → 15 March (12 + 3.5 d). Lowered from HIGH
+    to LOW on the 13th: the pending contact stays due on the 15th (default "keep"); with
+    "change_time" it is counted from the change: 13 + 14 = 27 March."""
     base = _monitored((R, RiskLevel.MEDIUM))
     assert next_follow_up(base, D(2024, 3, 12)).due == D(2024, 3, 19)
     up = _monitored((R, RiskLevel.MEDIUM), (D(2024, 3, 14), RiskLevel.HIGH))
     assert next_follow_up(up, D(2024, 3, 14)).due == D(2024, 3, 15)
     down = _monitored((R, RiskLevel.HIGH), (D(2024, 3, 13), RiskLevel.LOW))
     t = next_follow_up(down, D(2024, 3, 13))
+    assert (t.due, t.rule) == (D(2024, 3, 15), "deadlines.follow_up.high")
+    relaxed = MALI.override({"risk_change.on_deescalation": "change_time"})
+    (t,) = [x for x in of(schedule(down, relaxed, D(2024, 3, 13)), K.FOLLOW_UP) if x.pending]
     assert (t.due, t.rule) == (D(2024, 3, 27), "deadlines.follow_up.low")
+
+
+def test_lower_level_applies_to_the_next_interval() -> None:
+    """After a contact made at the lower level, the next one is due at the lower frequency."""
+    c = case(
+        risks=[(R, RiskLevel.HIGH), (D(2024, 3, 13), RiskLevel.LOW)],
+        registration=registration(R),
+        initial_assessment=initial(D(2024, 3, 5), RiskLevel.HIGH),
+        in_depth_assessments=[in_depth(D(2024, 3, 5), D(2024, 3, 6), RiskLevel.HIGH)],
+        action_plans=[plan(D(2024, 3, 8), approved=D(2024, 3, 11))],
+        follow_ups=[follow_ups([D(2024, 3, 12), D(2024, 3, 14)])],
+    )
+    t = next_follow_up(c, D(2024, 3, 14))
+    assert (t.anchor, t.due, t.rule) == (D(2024, 3, 14), D(2024, 3, 28), "deadlines.follow_up.low")
+
+
+def test_a_temporary_escalation_gives_no_extra_time() -> None:
+    """LOW, raised to HIGH on the 6th, back to LOW on the 7th (change_time): the deadline the
+    LOW level had from the anchor still holds; going back restores it rather than restarting."""
+    relaxed = MALI.override({"risk_change.on_deescalation": "change_time"})
+    c = assessed(RiskLevel.LOW, (D(2024, 3, 6), RiskLevel.HIGH), (D(2024, 3, 7), RiskLevel.LOW))
+    (full,) = of(schedule(c, relaxed, D(2024, 3, 7)), K.FULL_ASSESSMENT)
+    # HIGH was due on the 5th, already passed on the 7th: the lowering comes too late.
+    assert (full.due, full.status) == (D(2024, 3, 5), S.OVERDUE)
+    medium = assessed(
+        RiskLevel.LOW, (D(2024, 3, 6), RiskLevel.MEDIUM), (D(2024, 3, 7), RiskLevel.LOW)
+    )
+    (full,) = of(schedule(medium, relaxed, D(2024, 3, 7)), K.FULL_ASSESSMENT)
+    # MEDIUM due 12 March is released by the lowering; LOW from the anchor (5 April) still
+    # holds and is earlier than LOW from the change (7 April).
+    assert (full.due, full.rule) == (D(2024, 4, 5), "deadlines.full_assessment.low")
 
 
 def test_lowering_the_risk_after_the_deadline_forgives_nothing() -> None:

@@ -620,10 +620,10 @@ class RiskChangePolicy:
             "higher level: new delay counted from the original event or from the change",
         )
     )
-    on_deescalation: Cited[Literal["change_time", "original_anchor"]] = attrs.field(
+    on_deescalation: Cited[Literal["keep", "change_time", "original_anchor"]] = attrs.field(
         metadata=_leaf(
-            _p_choice("change_time", "original_anchor"),
-            "lower level: new delay counted from the change or from the original event",
+            _p_choice("keep", "change_time", "original_anchor"),
+            "lower level: keep pending deadlines, or count the new delay from the change/event",
         )
     )
 
@@ -783,6 +783,8 @@ class Policy:
 
         Values may be bare (cited as ``source``) or ``{"value": …, "cite": …}`` tables.
         """
+        if not changes:
+            return self
         nested: dict[str, Any] = {}
         for key, value in changes.items():
             parts = key.split(".")
@@ -973,17 +975,19 @@ def _check(policy: Policy) -> None:
             allowed = ", ".join(a.value for a in _ALLOWED_ANCHORS[name])
             raise PolicyError(f"{src}: deadlines.{name}.anchor: expected one of {allowed}")
         # A higher risk never gets a longer delay (the escalation property relies on it).
-        previous: tuple[str, float] | None = None
+        previous: tuple[RiskLevel, float] | None = None
         for level in _LEVELS:
             hours = _level_hours(table.cell(level).value, week)
             if hours is None:
                 continue
             if previous is not None and hours < previous[1]:
+                higher = previous[0]
                 raise PolicyError(
                     f"{src}: deadlines.{name}.{level.value}: a lower risk level cannot have a "
-                    f"shorter delay than {previous[0]} ({table.cell(level).display()})"
+                    f"shorter delay: {level.value} ({table.cell(level).display()}) is shorter "
+                    f"than {higher.value} ({table.cell(higher).display()})"
                 )
-            previous = (level.value, hours)
+            previous = (level, hours)
     for who in ("cases_per_caseworker", "caseworkers_per_supervisor"):
         target = policy.lookup(f"caseload.{who}_target").value
         maximum = policy.lookup(f"caseload.{who}_max").value

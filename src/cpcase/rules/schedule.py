@@ -25,16 +25,21 @@ Status: ``done_on_time`` / ``done_late`` when the completing event is recorded; 
 Advisory and "not before" tasks are ``due`` from their date and never ``overdue``.
 
 **Risk changes** (requirements §9.2, ``[risk_change]``). A deadline starts with the level in force
-at its anchor event. A change recorded after the anchor and before the task was done (and before
-the deadline passed) applies:
+at its anchor event. A level recorded later, before the task was done, applies as follows:
 
-- escalation: the new level's delay, counted from the original anchor (default) or from the
-  change, and the *earlier* of the old and new due dates is kept: **escalation never postpones a
+- raising the level adds the new level's deadline, counted from the original anchor (default) or
+  from the change, and the *earliest* deadline in force counts: **escalation never postpones a
   deadline**;
-- de-escalation: the new level's delay counted from the change (default) or from the anchor;
-  a change made once a deadline has passed never forgives it;
-- a level decided on the day a task was completed does not apply to that task (the initial
-  assessment sets the level; its own deadline uses the level perceived at registration).
+- lowering the level (default ``keep``) leaves the pending deadline as it is; the lower level
+  applies to the next tasks (e.g. the next follow-up interval). With ``change_time`` (the
+  requirements' suggestion) or ``original_anchor``, a lowering made before the deadline releases
+  the higher levels' deadlines and counts the lower one from the change / the anchor; the
+  deadline the lower level already had before a temporary escalation still holds;
+- lowering to none before the deadline turns the step into the none-row directive (closure
+  recommended, community follow-up);
+- nothing recorded after a deadline has passed forgives it, and a level decided on the day a
+  task was completed does not apply to that task (the initial assessment sets the level; its
+  own deadline uses the level perceived at registration).
 
 Emergency episodes (requisition, shelter stay, HCR transit, safe house) have no harmonised form;
 pass them as :class:`EmergencyEpisode` values. A health discharge is also read from the
@@ -341,7 +346,7 @@ class _Compiled:
     cells: dict[tuple[str, RiskLevel], Cited[Any]]
     anchors: dict[str, AnchorEvent]
     escalate_from_anchor: bool
-    deescalate_from_change: bool
+    deescalation: str
     due_soon: dt.timedelta
 
 
@@ -367,7 +372,7 @@ def _compile(policy: Policy) -> _Compiled:
         cells=cells,
         anchors=anchors,
         escalate_from_anchor=policy.risk_change.on_escalation.value == "original_anchor",
-        deescalate_from_change=policy.risk_change.on_deescalation.value == "change_time",
+        deescalation=policy.risk_change.on_deescalation.value,
         due_soon=dt.timedelta(hours=soon.nominal_hours(week_days=policy.calendar.week_days.value)),
     )
 
@@ -443,41 +448,63 @@ class _Ctx:
     ) -> (
         tuple[dt.datetime, bool, Cited[Any], RiskLevel] | tuple[None, bool, Cited[Any], RiskLevel]
     ):
-        """Due time of one step under the risk timeline; ``None`` due for a directive cell."""
+        """Due time of one step under the risk timeline; ``None`` due for a directive cell.
+
+        Each level in force since the anchor sets a deadline ("segment"); the due time is the
+        earliest deadline of the segments in force. Raising the level adds a segment (the new
+        delay counted from the anchor or from the change, per ``risk_change.on_escalation``), so
+        it can only bring the due time forward. Lowering the level (``on_deescalation``): with
+        ``keep`` the pending deadline stands and the lower level applies to later tasks; with
+        ``change_time`` / ``original_anchor`` a lowering made before the due time releases the
+        higher levels' deadlines and counts the lower level's delay from the change / anchor.
+        Lowering to a level without deadline (none) before the due time replaces the deadline
+        by the table's directive. Nothing done after the due time forgives it.
+        """
         cells = self.comp.cells
+        comp = self.comp
         level = self.level_at(anchor, done)
         cited = cells[(table, level)]
-        cell = cited.value
-        if not isinstance(cell, Duration):
-            return None, False, cited, level
-        due, timed = self.add(anchor, anchor_time, cell)
+        # Segments in force: (level, due, timed, cited).
+        segments: list[tuple[RiskLevel, dt.datetime, bool, Cited[Any]]] = []
+        if isinstance(cited.value, Duration):
+            due, timed = self.add(anchor, anchor_time, cited.value)
+            segments.append((level, due, timed, cited))
+        directive = None if segments else cited
+        best = segments[0] if segments else None
         for when, new_level in self.timeline:
             if when <= anchor:
                 continue
-            if (done is not None and when >= done) or when > due.date():
+            if done is not None and when >= done:
                 break
             if new_level is level:
                 continue
             new_cited = cells[(table, new_level)]
             new_cell = new_cited.value
-            if not isinstance(new_cell, Duration):
-                # Down to a level with no deadline (e.g. none): the directive takes over.
-                return None, False, new_cited, new_level
+            in_time = best is None or when <= best[1].date()
             if new_level.rank > level.rank:
-                if self.comp.escalate_from_anchor:
-                    cand, cand_timed = self.add(anchor, anchor_time, new_cell)
-                else:
+                if isinstance(new_cell, Duration):
+                    if comp.escalate_from_anchor and segments:
+                        cand, cand_timed = self.add(anchor, anchor_time, new_cell)
+                    else:
+                        cand, cand_timed = self.add(when, None, new_cell)
+                    segments.append((new_level, cand, cand_timed, new_cited))
+                    directive = None
+            elif in_time and not isinstance(new_cell, Duration):
+                segments = [seg for seg in segments if seg[0].rank <= new_level.rank]
+                if not segments:
+                    directive = new_cited
+            elif in_time and comp.deescalation != "keep":
+                segments = [seg for seg in segments if seg[0].rank <= new_level.rank]
+                if comp.deescalation == "change_time":
                     cand, cand_timed = self.add(when, None, new_cell)
-                if cand < due:
-                    due, timed, cited = cand, cand_timed, new_cited
-            else:
-                if self.comp.deescalate_from_change:
-                    due, timed = self.add(when, None, new_cell)
                 else:
-                    due, timed = self.add(anchor, anchor_time, new_cell)
-                cited = new_cited
+                    cand, cand_timed = self.add(anchor, anchor_time, new_cell)
+                segments.append((new_level, cand, cand_timed, new_cited))
             level = new_level
-        return due, timed, cited, level
+            best = min(segments, key=lambda seg: seg[1]) if segments else None
+        if best is None:
+            return None, False, directive or cited, level
+        return best[1], best[2], best[3], best[0]
 
     # -- emitting --------------------------------------------------------------------------
 
