@@ -309,11 +309,17 @@ def suppress(
         raise SuppressionError(f"forced entries outside the table: {sorted(unknown)}")
     primary = forced | {e for e in every if 0 < grid[e[0]][e[1]] < threshold}
     hidden = frozenset(primary)
-    while True:
-        exposed = [e for e in sorted(hidden) if _recoverable(grid, hidden, e)]
-        if not exposed:
-            break
-        hidden = hidden | set(_cheapest_cycle(grid, hidden, exposed[0]))
+    # Suppressing more only widens every range, so an entry once shown free stays free: only
+    # the entries not yet shown free are re-checked after each round.
+    unproven = sorted(hidden)
+    while unproven:
+        entry = unproven[0]
+        if not _recoverable(grid, hidden, entry):
+            unproven.pop(0)
+            continue
+        added = set(_cheapest_cycle(grid, hidden, entry)) - hidden
+        hidden = hidden | added
+        unproven = sorted(set(unproven) | added)
     values = tuple(
         tuple(None if (i, j) in hidden else grid[i][j] for j in range(n_cols + 1))
         for i in range(n_rows + 1)
