@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import attrs
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.mlkem import (
     MLKEM768PrivateKey,
     MLKEM768PublicKey,
@@ -28,7 +28,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from cpcase.adapters.age import bech32
-from cpcase.adapters.age.errors import ArchiveFormatError, KeyFormatError
+from cpcase.adapters.age.errors import (
+    ArchiveFormatError,
+    KeyFormatError,
+    UnsupportedRecipientError,
+)
 from cpcase.adapters.age.format import Stanza, b64decode_raw, b64encode_raw
 from cpcase.adapters.age.recipients import Identity, Recipient
 
@@ -45,11 +49,28 @@ _EK = _EK_PQ + 32
 _WRAPPED = 32
 
 
+_NO_MLKEM = (
+    "post-quantum age keys need ML-KEM, which this build of the cryptography package "
+    "(or its OpenSSL) does not provide"
+)
+
+
 def _expand_key(seed: bytes) -> tuple[MLKEM768PrivateKey, X25519PrivateKey]:
     full = hashlib.shake_256(seed).digest(64 + 32)
-    return MLKEM768PrivateKey.from_seed_bytes(full[:64]), X25519PrivateKey.from_private_bytes(
-        full[64:]
-    )
+    try:
+        pq = MLKEM768PrivateKey.from_seed_bytes(full[:64])
+    except UnsupportedAlgorithm:
+        raise UnsupportedRecipientError(_NO_MLKEM) from None
+    return pq, X25519PrivateKey.from_private_bytes(full[64:])
+
+
+def _public_pq(data: bytes) -> MLKEM768PublicKey:
+    try:
+        return MLKEM768PublicKey.from_public_bytes(data)
+    except UnsupportedAlgorithm:
+        raise UnsupportedRecipientError(_NO_MLKEM) from None
+    except ValueError:
+        raise KeyFormatError("invalid ML-KEM-768 public key") from None
 
 
 def _combine(ss_pq: bytes, ss_t: bytes, ct_t: bytes, ek_t: bytes) -> bytes:
@@ -97,10 +118,7 @@ class HybridRecipient(Recipient):
     def __attrs_post_init__(self) -> None:
         if len(self.public_key) != _EK:
             raise KeyFormatError("an ML-KEM-768+X25519 public key is 1216 bytes")
-        try:
-            MLKEM768PublicKey.from_public_bytes(self.public_key[:_EK_PQ])
-        except ValueError:
-            raise KeyFormatError("invalid ML-KEM-768 public key") from None
+        _public_pq(self.public_key[:_EK_PQ])
 
     @classmethod
     def from_string(cls, text: str) -> HybridRecipient:
@@ -123,7 +141,7 @@ class HybridRecipient(Recipient):
     def wrap(self, file_key: bytes) -> Stanza:
         """HPKE SealBase of the file key to this recipient."""
         ek_t = self.public_key[_EK_PQ:]
-        ss_pq, ct_pq = MLKEM768PublicKey.from_public_bytes(self.public_key[:_EK_PQ]).encapsulate()
+        ss_pq, ct_pq = _public_pq(self.public_key[:_EK_PQ]).encapsulate()
         ephemeral = X25519PrivateKey.generate()
         ct_t = ephemeral.public_key().public_bytes_raw()
         ss_t = ephemeral.exchange(X25519PublicKey.from_public_bytes(ek_t))
