@@ -12,11 +12,15 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from cpcase.errors import CpcaseError
+
+if TYPE_CHECKING:  # the adapters are imported lazily so that `cpcase --help` stays fast
+    from cpcase.adapters.age import Identity
+    from cpcase.adapters.archive import ArchiveManifest
 
 __all__ = ["register"]
 
@@ -124,10 +128,10 @@ def _identities(
     passphrase_env: str | None,
     passphrase_file: Path | None,
     max_work_factor: int | None,
-) -> list[Any]:
+) -> list[Identity]:
     from cpcase.adapters.age import DEFAULT_MAX_WORK_FACTOR, ScryptIdentity, read_identity_file
 
-    identities: list[Any] = []
+    identities: list[Identity] = []
     for path in identity_files:
         identities.extend(read_identity_file(path))
     passphrase = _read_passphrase(
@@ -292,7 +296,7 @@ def create_cmd(
     )
 
 
-def _manifest_lines(manifest: Any, *, today: dt.date) -> list[str]:
+def _manifest_lines(manifest: ArchiveManifest, *, today: dt.date) -> list[str]:
     lines = [
         f"Format:        {manifest.format} v{manifest.format_version} ({manifest.generator})",
         f"Created:       {manifest.created_at.isoformat()}",
