@@ -5,6 +5,7 @@ where time matters, ``today``. Constants (``DEFAULT_PROFILE``, ``STATE_MANDATE``
 modules. See docs/rules.md.
 """
 
+from cpcase.rules import sharing as sharing  # information sharing and data protection (issue 4)
 from cpcase.rules.calendars import (
     Calendar,
     Duration,
