@@ -72,7 +72,7 @@ def registration(
         "age_status": age_status,
         "protection_situations": tuple(situations),
         "protection_concern_primary": ProtectionConcern.NEGLECT,
-        "eligible_cm": True,
+        "eligible_cm": True if situations else None,
         "eligibility_outcome": EligibilityOutcome.CASE_OPENED,
         "emergency_care_needed": emergency,
         "risk_level": risk,
@@ -246,18 +246,28 @@ def referral(
 
 
 def closure(
-    day: dt.date, reason: ClosureReason = ClosureReason.PLAN_GOAL_ACHIEVED, **kw: Any
+    day: dt.date,
+    reason: ClosureReason = ClosureReason.PLAN_GOAL_ACHIEVED,
+    *,
+    approved: bool = False,
+    code: str = CODE,
+    **kw: Any,
 ) -> CaseClosure:
-    return CaseClosure.model_validate(
-        {
-            "case_code": kw.pop("code", CODE),
-            "form_date": day,
-            "date_closure": day,
-            "closure_reason": reason,
-            **kw,
-        },
-        context=CTX,
-    )
+    data: dict[str, Any] = {
+        "case_code": code,
+        "form_date": day,
+        "date_closure": day,
+        "closure_reason": reason,
+        **kw,
+    }
+    if approved:
+        data |= {
+            "supervisor_id": "sup-1",
+            "closure_meeting_date": day,
+            "closure_approved": True,
+            "closure_approved_date": day,
+        }
+    return CaseClosure.model_validate(data, context=CTX)
 
 
 def reopening(

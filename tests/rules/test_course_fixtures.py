@@ -193,14 +193,20 @@ def n12() -> None:
 def n13() -> None:
     c = case(registration=registration(R), closures=[closure(D(2024, 6, 1))])
     readiness = closure_readiness(c, IA, D(2024, 6, 1))
-    assert readiness.allowed_reasons == ()
-    assert all("no_closure_meeting" in {m.code for m in r.missing} for r in readiness.reasons)
+    assert readiness.validation is not None
+    assert readiness.validation.rule == "closure.supervisor_validation"
     proposed = WorkflowFacts(
+        state=WorkflowState.CLOSURE_PROPOSED, closure_reason=ClosureReason.PLAN_GOAL_ACHIEVED
+    )
+    refused = can_transition(proposed, WorkflowState.CLOSED, IA)
+    assert not refused.allowed
+    assert [r.code for r in refused.reasons] == ["closure_not_validated"]
+    validated = WorkflowFacts(
         state=WorkflowState.CLOSURE_PROPOSED,
         closure_reason=ClosureReason.PLAN_GOAL_ACHIEVED,
-        closure_blockers=readiness.reasons[0].missing,
+        closure_validated=True,
     )
-    assert not can_transition(proposed, WorkflowState.CLOSED, IA).allowed
+    assert can_transition(validated, WorkflowState.CLOSED, IA).allowed
 
 
 def n14() -> None:

@@ -327,11 +327,13 @@ def test_eighteenth_birthday() -> None:
 def test_closed_reopened_and_not_eligible_files() -> None:
     """A closed file has no step tasks; a reopened one restarts at its reopening; a file
     recorded as not eligible has no task at all."""
-    closed = case(registration=registration(R), closures=[closure(D(2024, 3, 20))])
+    closed = case(registration=registration(R), closures=[closure(D(2024, 3, 20), approved=True)])
     assert schedule(closed, MALI, D(2024, 3, 25)) == ()
+    proposed = case(registration=registration(R), closures=[closure(D(2024, 3, 20))])
+    assert schedule(proposed, MALI, D(2024, 3, 25))  # a draft 6.A only proposes the closure
     reopened = case(
         registration=registration(R),
-        closures=[closure(D(2024, 3, 20))],
+        closures=[closure(D(2024, 3, 20), approved=True)],
         reopenings=[reopening(D(2024, 5, 2), RiskLevel.MEDIUM)],
     )
     (ia,) = of(schedule(reopened, MALI, D(2024, 5, 2)), K.INITIAL_ASSESSMENT)
@@ -339,7 +341,7 @@ def test_closed_reopened_and_not_eligible_files() -> None:
     at_assessment = case(
         registration=registration(R),
         initial_assessment=initial(R, RiskLevel.MEDIUM),
-        closures=[closure(D(2024, 3, 20))],
+        closures=[closure(D(2024, 3, 20), approved=True)],
         reopenings=[reopening(D(2024, 5, 2), RiskLevel.MEDIUM, restart=Step.ASSESSMENT)],
     )
     tasks = schedule(at_assessment, MALI, D(2024, 5, 2))

@@ -40,16 +40,20 @@ def risk_timeline(case: CaseFile, policy: Policy) -> list[tuple[dt.date, RiskLev
 
 
 def closed_on(case: CaseFile) -> dt.date | None:
-    """The date of the closure in force, or None when the file is open."""
-    last_closure = None
-    for c in case.closures:
-        if last_closure is None or c.date_closure >= last_closure:
-            last_closure = c.date_closure
+    """The date of the closure in force, or None when the file is open.
+
+    A closure form (6.A) closes the file once the supervisor validated it (SOP L1119); a draft
+    6.A is only a proposal. A file whose status is closed or transferred is closed on its last
+    closure date (or its last form date when no 6.A is held). A later reopening (B.1) reopens.
+    """
     last_reopen = max((b.reopen_date for b in case.reopenings), default=None)
+    validated = [c.date_closure for c in case.closures if c.closure_approved]
+    last_closure = max(validated, default=None)
     if last_closure is not None and (last_reopen is None or last_closure >= last_reopen):
         return last_closure
     if case.status in (CaseStatus.CLOSED, CaseStatus.TRANSFERRED):
-        return last_closure or max((f.form_date for f in case.forms()), default=None)
+        any_closure = max((c.date_closure for c in case.closures), default=None)
+        return any_closure or max((f.form_date for f in case.forms()), default=None)
     return None
 
 

@@ -3,8 +3,9 @@
 For each reason the profile allows (``closure.reasons``), :func:`closure_readiness` checks the
 guards that apply to it and lists what is missing, each as a :class:`Reason`:
 
-- every reason: a supervisor validates the closure in a closure meeting
-  (``closure.supervisor_validation``, SOP L1119);
+- every reason: the supervisor then validates the closure in a closure meeting
+  (``closure.supervisor_validation``, SOP L1119); that is the last step, given as
+  ``ClosureReadiness.validation``, not as something missing;
 - goal achieved, declined, turned 18: the decision is discussed with the child and family, a
   closure interview with feedback forms 6.B/6.C is held (``closure.closure_interview``, L1116–
   L1117) and the child is told they can come back (L1120);
@@ -23,8 +24,9 @@ guards that apply to it and lists what is missing, each as a :class:`Reason`:
 - inactive 3 months: no activity for ``closure.inactivity`` (L1102);
 - opened in error: no case plan was made (course L919).
 
-The closure facts recorded by the caseworker (meeting, interview, confirmations) are read from the
-latest closure form (6.A) of the file, approved or not (a draft 6.A is the closure proposal).
+"Allowed now" means the closure can be put to the supervisor's closure meeting. The facts the
+caseworker records before it (interview, confirmations, last contact) are read from the latest
+closure form (6.A) of the file, which is the closure proposal until the supervisor validates it.
 
 :func:`closure_proposals` lists open files that should be proposed for closure.
 """
@@ -79,6 +81,7 @@ class ClosureReadiness:
     case_code: str
     already_closed: bool
     reasons: tuple[ReasonReadiness, ...]
+    validation: Reason | None
 
     @property
     def allowed_reasons(self) -> tuple[ClosureReason, ...]:
@@ -103,6 +106,7 @@ def _elapsed(policy: Policy, since: dt.date, cited_key: str, today: dt.date) -> 
 
 
 def _latest_closure(case: CaseFile, start: dt.date | None) -> CaseClosure | None:
+    """The closure proposal: the latest 6.A since the last reopening."""
     held = [c for c in case.closures if start is None or c.date_closure >= start]
     if not held:
         return None
@@ -114,18 +118,6 @@ def _common(
 ) -> list[Reason]:
     out: list[Reason] = []
     c = policy.closure
-    if c.supervisor_validation.value and (
-        draft is None or draft.closure_meeting_date is None or draft.supervisor_id is None
-    ):
-        out.append(
-            _m(
-                "no_closure_meeting",
-                "Pas de réunion de clôture avec validation du superviseur",
-                "No closure meeting with the supervisor's validation",
-                "closure.supervisor_validation",
-                f"{_SOP} §5.6 L1119",
-            )
-        )
     if reason in _WITH_CHILD:
         if draft is None or not (
             draft.closure_discussed_child or draft.closure_discussed_caregiver
@@ -397,7 +389,16 @@ def closure_readiness(
             *_common(case, draft, reason, policy),
         ]
         results.append(ReasonReadiness(reason, allowed=not missing, missing=tuple(missing)))
-    return ClosureReadiness(case.case_code, closed, tuple(results))
+    validation = None
+    if policy.closure.supervisor_validation.value:
+        validation = _m(
+            "supervisor_validation",
+            "Dernière étape : validation de la clôture par le superviseur en réunion de clôture",
+            "Last step: the supervisor validates the closure in a closure meeting",
+            "closure.supervisor_validation",
+            f"{_SOP} §5.6 L1119",
+        )
+    return ClosureReadiness(case.case_code, closed, tuple(results), validation)
 
 
 @attrs.frozen

@@ -133,6 +133,7 @@ class WorkflowFacts:
     plan_contract_recorded: bool = False
     closure_reason: ClosureReason | None = None
     closure_blockers: tuple[Reason, ...] = ()
+    closure_validated: bool = False
     inactive_for_closure: bool = False
 
 
@@ -334,7 +335,18 @@ def _propose_closure(facts: WorkflowFacts, policy: Policy) -> list[Reason]:
 
 
 def _close(facts: WorkflowFacts, policy: Policy) -> list[Reason]:
-    return [*_propose_closure(facts, policy), *facts.closure_blockers]
+    out = [*_propose_closure(facts, policy), *facts.closure_blockers]
+    if policy.closure.supervisor_validation.value and not facts.closure_validated:
+        out.append(
+            _r(
+                "closure_not_validated",
+                "Clôture non validée par le superviseur en réunion de clôture",
+                "Closure not validated by the supervisor in a closure meeting",
+                "§5.6 L1119; CM course L1109",
+                "closure.supervisor_validation",
+            )
+        )
+    return out
 
 
 _OPEN_STATES = (
