@@ -94,7 +94,7 @@ def _context(case: CaseFile, audience: Audience, *, override: bool) -> ConsentCo
     )
 
 
-def _allowed(audience: Audience, purpose: Purpose, code: str, view: SharedView) -> set[str]:
+def _allowed(audience: Audience, purpose: Purpose, code: str) -> set[str]:
     rule = default_policy().rule(audience, purpose)
     assert rule is not None
     grants = list(rule.forms) + [g for sg in rule.services for g in sg.forms]
@@ -102,7 +102,6 @@ def _allowed(audience: Audience, purpose: Purpose, code: str, view: SharedView) 
     for g in grants:
         if g.form == code or (g.form == "*" and code != CASE):
             out |= set(top_level_fields(code)) if "*" in g.fields else set(g.fields)
-    del view
     return out
 
 
@@ -113,9 +112,9 @@ def _check(view: SharedView, case: CaseFile) -> None:
     text = json.dumps(view.to_json(), ensure_ascii=False)
     privileged = view.audience in PRIVILEGED_AUDIENCES
     # 1. Nothing outside the matrix.
-    assert set(view.header) <= _allowed(view.audience, view.purpose, CASE, view) | {"case_code"}
+    assert set(view.header) <= _allowed(view.audience, view.purpose, CASE) | {"case_code"}
     for form in view.forms:
-        allowed = _allowed(view.audience, view.purpose, form.form_code, view)
+        allowed = _allowed(view.audience, view.purpose, form.form_code)
         assert set(form.fields) <= allowed | HEADER_ALWAYS, form.form_code
         assert form.fields["case_code"] == case.case_code
     # 2. Redacted classes are absent.
