@@ -94,10 +94,12 @@ def _context(case: CaseFile, audience: Audience, *, override: bool) -> ConsentCo
     )
 
 
-def _allowed(audience: Audience, purpose: Purpose, code: str) -> set[str]:
+def _allowed(audience: Audience, purpose: Purpose, code: str, service: str | None) -> set[str]:
     rule = default_policy().rule(audience, purpose)
     assert rule is not None
-    grants = list(rule.forms) + [g for sg in rule.services for g in sg.forms]
+    grants = list(rule.forms) + [
+        g for sg in rule.services if sg.service == service for g in sg.forms
+    ]
     out: set[str] = set()
     for g in grants:
         if g.form == code or (g.form == "*" and code != CASE):
@@ -105,16 +107,16 @@ def _allowed(audience: Audience, purpose: Purpose, code: str) -> set[str]:
     return out
 
 
-def _check(view: SharedView, case: CaseFile) -> None:
+def _check(view: SharedView, case: CaseFile, service: str | None) -> None:
     policy = default_policy()
     rule = policy.rule(view.audience, view.purpose)
     assert rule is not None
     text = json.dumps(view.to_json(), ensure_ascii=False)
     privileged = view.audience in PRIVILEGED_AUDIENCES
     # 1. Nothing outside the matrix.
-    assert set(view.header) <= _allowed(view.audience, view.purpose, CASE) | {"case_code"}
+    assert set(view.header) <= _allowed(view.audience, view.purpose, CASE, service) | {"case_code"}
     for form in view.forms:
-        allowed = _allowed(view.audience, view.purpose, form.form_code)
+        allowed = _allowed(view.audience, view.purpose, form.form_code, service)
         assert set(form.fields) <= allowed | HEADER_ALWAYS, form.form_code
         assert form.fields["case_code"] == case.case_code
     # 2. Redacted classes are absent.
@@ -159,7 +161,7 @@ def test_views_respect_the_matrix_for_every_audience_and_purpose(
                 assert case.case_code in message
                 assert not any(m in message for m in NAME_MARKS.values())
                 continue
-            _check(view, case)
+            _check(view, case, audit.service.value if audit.service else None)
             assert audit.fields_disclosed == view.disclosed()
             assert audit.case_code == case.case_code
             assert not any(m in json.dumps(audit.to_json()) for m in NAME_MARKS.values())

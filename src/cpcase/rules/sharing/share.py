@@ -154,7 +154,10 @@ class ConsentOverride:
 
 @attrs.frozen(kw_only=True)
 class AuditRecord:
-    """Who disclosed what, to whom, why and on which basis (no names, no values)."""
+    """Who disclosed what, to whom, why and on which basis (no names, no values).
+
+    ``service`` is the requested service whose minimum-necessary fields were shown (providers).
+    """
 
     at: dt.datetime
     actor_id: str
@@ -163,6 +166,7 @@ class AuditRecord:
     case_code: str
     recipient: ConsentRecipient | None
     recipient_id: str | None
+    service: ServiceCategory | None
     legal_basis: LegitimateBasis | None
     consent_id: str | None
     override_approved_by: str | None
@@ -180,6 +184,7 @@ class AuditRecord:
             "case_code": self.case_code,
             "recipient": self.recipient.value if self.recipient else None,
             "recipient_id": self.recipient_id,
+            "service": self.service.value if self.service else None,
             "legal_basis": self.legal_basis.value if self.legal_basis else None,
             "consent_id": self.consent_id,
             "override_approved_by": self.override_approved_by,
@@ -201,6 +206,7 @@ class AuditRecord:
             if data.get("recipient")
             else None,
             recipient_id=data.get("recipient_id"),
+            service=code_member(ServiceCategory, data["service"]) if data.get("service") else None,
             legal_basis=code_member(LegitimateBasis, data["legal_basis"])
             if data.get("legal_basis")
             else None,
@@ -704,6 +710,7 @@ def share(
         case_code=case_file.case_code,
         recipient=recipient,
         recipient_id=ctx.recipient_id,
+        service=service if rule.services else None,
         legal_basis=basis,
         consent_id=consent_id,
         override_approved_by=approver,
