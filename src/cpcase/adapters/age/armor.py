@@ -33,7 +33,6 @@ class Writable(Protocol):
 
     def write(self, data: bytes | bytearray | memoryview, /) -> int | None:
         """Write all of ``data``."""
-        ...
 
 
 class LineSource(Protocol):
@@ -41,11 +40,9 @@ class LineSource(Protocol):
 
     def readline(self, size: int | None = -1, /) -> bytes:
         """Read one line (up to ``size`` bytes)."""
-        ...
 
     def read(self, size: int | None = -1, /) -> bytes:
         """Read up to ``size`` bytes."""
-        ...
 
 
 class ArmorWriter(io.RawIOBase):

@@ -69,11 +69,13 @@ _WS = b" \t\r\n\v\f"
 
 
 class _Sink(Protocol):
-    def write(self, data: bytes | bytearray | memoryview, /) -> int | None: ...
+    def write(self, data: bytes | bytearray | memoryview, /) -> int | None:
+        """Write ``data``; return the count written (or None)."""
 
 
 class _Source(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes:
+        """Read up to ``size`` bytes."""
 
 
 _WRITE_BUFFERS = 3  # blocks in flight: one being filled, up to two being written

@@ -51,7 +51,6 @@ class LineReader(Protocol):
 
     def readline(self, size: int | None = -1, /) -> bytes:
         """Read up to ``size`` bytes, stopping after a newline."""
-        ...
 
 
 def b64encode_raw(data: bytes) -> str:

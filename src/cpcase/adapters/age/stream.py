@@ -45,7 +45,6 @@ class Readable(Protocol):
 
     def readinto(self, buffer: memoryview, /) -> int | None:
         """Read into ``buffer``; return the count, 0 at end of file."""
-        ...
 
 
 def _fill(src: Readable, view: memoryview, start: int) -> tuple[int, bool]:

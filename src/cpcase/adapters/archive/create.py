@@ -48,7 +48,8 @@ _MAX_CODE_LENGTH = 200
 
 
 class _LineStream(Protocol):
-    def readline(self, size: int = -1, /) -> bytes: ...
+    def readline(self, size: int = -1, /) -> bytes:
+        """Read one line of at most ``size`` bytes."""
 
 
 @attrs.frozen
