@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from cpcase.labels import Lang
+
 __all__ = ["register"]
 
 _LANG = click.Choice(["fr", "en"])
@@ -21,10 +23,14 @@ _LANG = click.Choice(["fr", "en"])
 def _fail(exc: Exception, lang: str) -> None:
     from cpcase.adapters.excel.errors import RegisterError
 
-    text = exc.message(lang) if isinstance(exc, RegisterError) else str(exc)  # type: ignore[arg-type]
+    text = exc.message_in(_lang(lang)) if isinstance(exc, RegisterError) else str(exc)
     prefix = "erreur" if lang == "fr" else "error"
     click.echo(f"cpcase: {prefix}: {text}", err=True)
     sys.exit(2)
+
+
+def _lang(value: str) -> Lang:
+    return "en" if value == "en" else "fr"
 
 
 def _today(value: str | None) -> dt.date:
@@ -37,18 +43,48 @@ def _today(value: str | None) -> dt.date:
 
 
 @click.command("convert")
-@click.argument("register_path", metavar="REGISTER", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output directory (created if needed).")
-@click.option("--to", "target", type=click.Choice(["primero"]), default=None,
-              help="Also write cases.primero.jsonl (Primero v2 create bodies).")
-@click.option("--mapping", "mapping_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="TOML mapping file (see 'cpcase mapping suggest').")
-@click.option("--lang", type=_LANG, default="fr", show_default=True,
-              help="Language of the report and messages.")
-@click.option("--sheet", default=None, help="Sheet to read (default: the one that looks like a register).")
-@click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD",
-              help="Reference date for 'not in the future' checks (default: today).")
+@click.argument(
+    "register_path", metavar="REGISTER", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory (created if needed).",
+)
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["primero"]),
+    default=None,
+    help="Also write cases.primero.jsonl (Primero v2 create bodies).",
+)
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML mapping file (see 'cpcase mapping suggest').",
+)
+@click.option(
+    "--lang",
+    type=_LANG,
+    default="fr",
+    show_default=True,
+    help="Language of the report and messages.",
+)
+@click.option(
+    "--sheet", default=None, help="Sheet to read (default: the one that looks like a register)."
+)
+@click.option(
+    "--today",
+    "today_text",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Reference date for 'not in the future' checks (default: today).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 def convert_cmd(
     register_path: Path,
@@ -77,7 +113,11 @@ def convert_cmd(
         _fail(exc, lang)
         return
     options = ConvertOptions(
-        today=today, lang=lang, mapping=mapping, sheet=sheet, primero=target == "primero"  # type: ignore[arg-type]
+        today=today,
+        lang=_lang(lang),
+        mapping=mapping,
+        sheet=sheet,
+        primero=target == "primero",
     )
     show = not quiet and sys.stderr.isatty()
     bar: Any = None
@@ -101,8 +141,9 @@ def convert_cmd(
             last = done
 
     try:
-        summary = convert_register(register_path, out_dir, options, progress=progress,
-                                   on_sheet=on_sheet)
+        summary = convert_register(
+            register_path, out_dir, options, progress=progress, on_sheet=on_sheet
+        )
     except RegisterError as exc:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -117,13 +158,16 @@ def convert_cmd(
         bar.__exit__(None, None, None)
     if target == "primero" and summary.primero != "written":
         click.echo(
-            "cpcase: " + ("le module Primero n'est pas disponible : cases.primero.jsonl non écrit"
-                          if lang == "fr" else
-                          "the Primero adapter is not available: cases.primero.jsonl not written"),
+            "cpcase: "
+            + (
+                "le module Primero n'est pas disponible : cases.primero.jsonl non écrit"
+                if lang == "fr"
+                else "the Primero adapter is not available: cases.primero.jsonl not written"
+            ),
             err=True,
         )
     if not quiet:
-        click.echo(summary.render(lang))  # type: ignore[arg-type]
+        click.echo(summary.render(_lang(lang)))
     sys.exit(summary.exit_code)
 
 
@@ -133,9 +177,17 @@ def mapping_group() -> None:
 
 
 @mapping_group.command("suggest")
-@click.argument("register_path", metavar="REGISTER", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write the draft here (default: standard output).")
+@click.argument(
+    "register_path", metavar="REGISTER", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the draft here (default: standard output).",
+)
 @click.option("--sheet", default=None, help="Sheet to read.")
 @click.option("--lang", type=_LANG, default="fr", show_default=True)
 def suggest_cmd(register_path: Path, out_path: Path | None, sheet: str | None, lang: str) -> None:
@@ -146,7 +198,7 @@ def suggest_cmd(register_path: Path, out_path: Path | None, sheet: str | None, l
     from cpcase.adapters.excel.mapping import MappingConfig, map_columns, mapping_draft
     from cpcase.adapters.excel.reader import RegisterFile
 
-    options = ConvertOptions(today=_today(None), lang=lang, sheet=sheet)  # type: ignore[arg-type]
+    options = ConvertOptions(today=_today(None), lang=_lang(lang), sheet=sheet)
     try:
         with RegisterFile(register_path) as register:
             found, guess = open_sheet(register, options)
@@ -174,9 +226,17 @@ def suggest_cmd(register_path: Path, out_path: Path | None, sheet: str | None, l
 
 
 @click.command("export")
-@click.argument("cases_path", metavar="CASES.jsonl", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="Workbook to write (.xlsx).")
+@click.argument(
+    "cases_path", metavar="CASES.jsonl", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workbook to write (.xlsx).",
+)
 @click.option("--lang", type=_LANG, default="fr", show_default=True)
 def export_cmd(cases_path: Path, out_path: Path, lang: str) -> None:
     """Export case files to Excel: a register sheet and one sheet per form."""
@@ -184,7 +244,7 @@ def export_cmd(cases_path: Path, out_path: Path, lang: str) -> None:
     from cpcase.adapters.excel.export import export_cases
 
     try:
-        result = export_cases(cases_path, out_path, lang=lang)  # type: ignore[arg-type]
+        result = export_cases(cases_path, out_path, lang=_lang(lang))
     except RegisterError as exc:
         _fail(exc, lang)
         return
@@ -193,14 +253,20 @@ def export_cmd(cases_path: Path, out_path: Path, lang: str) -> None:
 
 
 @click.command("template")
-@click.option("-o", "--out", "out_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="Workbook to write (.xlsx).")
+@click.option(
+    "-o",
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workbook to write (.xlsx).",
+)
 @click.option("--lang", type=_LANG, default="fr", show_default=True)
 def template_cmd(out_path: Path, lang: str) -> None:
     """Write a blank register with dropdowns and an instructions sheet."""
     from cpcase.adapters.excel.template import write_template
 
-    write_template(out_path, lang=lang)  # type: ignore[arg-type]
+    write_template(out_path, lang=_lang(lang))
     click.echo(str(out_path))
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from cpcase.adapters.excel._xlsx import MergedRange
 from cpcase.adapters.excel.cells import EXCEL_ERRORS, CellValue, ExcelError, RawRow
 from cpcase.adapters.excel.errors import RegisterEncodingError, RegisterTooLargeError
 from cpcase.adapters.excel.limits import Limits
@@ -146,7 +147,7 @@ class CsvSheet:
         self.path = path
         self.limits = limits
         self.name = path.stem
-        self.merged: tuple[()] = ()
+        self.merged: tuple[MergedRange, ...] = ()
         size = path.stat().st_size
         if size > limits.max_file_bytes:
             raise RegisterTooLargeError(

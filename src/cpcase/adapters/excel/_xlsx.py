@@ -17,7 +17,6 @@ as their text (``#N/A``), which the reader turns into :class:`~cpcase.adapters.e
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import posixpath
 import re
@@ -26,12 +25,12 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
+from xml.etree.ElementTree import Element, ParseError
 
 import attrs
 import python_calamine as pc
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from xml.etree.ElementTree import Element, ParseError
 
 from cpcase.adapters.excel.cells import EXCEL_ERRORS, CellValue, ExcelError, RawRow
 from cpcase.adapters.excel.errors import (
@@ -52,7 +51,9 @@ _BLOCK = 4 << 20  # target block size handed to calamine
 _HEAD_BYTES = 1 << 20  # enough for the first rows when sniffing a sheet
 _ERROR_CELL = re.compile(rb"(<(?:\w+:)?c\b[^>]*?\bt=)([\"'])e\2")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?[\"']")
+_MERGE = re.compile(
+    rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?[\"']"
+)
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _END_OF_ROWS = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _DECL = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
@@ -394,9 +395,7 @@ class XlsxSheet:
                 else:
                     window = carry + data
                     rows += data.count(b"row>")
-                    match = (
-                        _END_OF_ROWS.search(window) if b"sheetData" in window else None
-                    )
+                    match = _END_OF_ROWS.search(window) if b"sheetData" in window else None
                     if match is not None:
                         in_tail = True
                         tail += window[match.end() :]
@@ -540,7 +539,9 @@ class XlsxSheet:
         finally:
             stream.close()
 
-    def _parse(self, prologue: bytes, block: bytes, epilogue: bytes) -> tuple[int, int, list[list[Any]]]:
+    def _parse(
+        self, prologue: bytes, block: bytes, epilogue: bytes
+    ) -> tuple[int, int, list[list[Any]]]:
         if b't="e"' in block or b"t='e'" in block:
             block = _ERROR_CELL.sub(rb"\1\2str\2", block)
         try:
@@ -588,8 +589,10 @@ class XlsxSheet:
                     row = [None if v == "" else v for v in raw]
                 else:
                     row = raw
-                if row.count(None) == len(row) and not active and not (
-                    pending and pending[-1].min_row <= number
+                if (
+                    row.count(None) == len(row)
+                    and not active
+                    and not (pending and pending[-1].min_row <= number)
                 ):
                     continue
                 if col0:

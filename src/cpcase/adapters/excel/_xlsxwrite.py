@@ -14,6 +14,7 @@ autofilter, column widths, merged cells, list data validations, hidden sheets an
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -33,7 +34,7 @@ from cpcase.adapters.excel.cells import ExcelError, column_letter
 
 __all__ = ["Formula", "Style", "Styled", "XlsxWriter", "atomic_write_bytes", "neutralise"]
 
-_EPOCH = dt.datetime(1899, 12, 30)
+_EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - Excel serials are naive local time
 _EPOCH_DATE = dt.date(1899, 12, 30)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -146,9 +147,7 @@ def _styles_xml() -> bytes:
     xfs = []
     for style in Style:
         num, font, fill, prefix, wrap = _XF[style]
-        attrs_ = (
-            f'numFmtId="{num}" fontId="{font}" fillId="{_FILL[fill]}" borderId="0" xfId="0"'
-        )
+        attrs_ = f'numFmtId="{num}" fontId="{font}" fillId="{_FILL[fill]}" borderId="0" xfId="0"'
         if num:
             attrs_ += ' applyNumberFormat="1"'
         if font:
@@ -158,7 +157,9 @@ def _styles_xml() -> bytes:
         if prefix:
             attrs_ += ' quotePrefix="1"'
         if wrap:
-            xfs.append(f'<xf {attrs_} applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf>')
+            xfs.append(
+                f'<xf {attrs_} applyAlignment="1"><alignment wrapText="1" vertical="top"/></xf>'
+            )
         else:
             xfs.append(f"<xf {attrs_}/>")
     return (
@@ -174,10 +175,17 @@ def _styles_xml() -> bytes:
     ).encode()
 
 
-_DATE_STYLE = {Style.DEFAULT: Style.DATE, Style.ERROR: Style.ERROR_DATE,
-               Style.WARNING: Style.WARNING_DATE}
-_TEXT_STYLE = {Style.DEFAULT: Style.TEXT, Style.ERROR: Style.ERROR_TEXT,
-               Style.WARNING: Style.WARNING_TEXT, Style.HEADER: Style.HEADER}
+_DATE_STYLE = {
+    Style.DEFAULT: Style.DATE,
+    Style.ERROR: Style.ERROR_DATE,
+    Style.WARNING: Style.WARNING_DATE,
+}
+_TEXT_STYLE = {
+    Style.DEFAULT: Style.TEXT,
+    Style.ERROR: Style.ERROR_TEXT,
+    Style.WARNING: Style.WARNING_TEXT,
+    Style.HEADER: Style.HEADER,
+}
 
 
 class _Deflated:
@@ -330,7 +338,7 @@ class SheetWriter:
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         )
-        out.write("<sheetViews><sheetView workbookViewId=\"0\"")
+        out.write('<sheetViews><sheetView workbookViewId="0"')
         if self.index == 0:
             out.write(' tabSelected="1"')
         if self.freeze_rows:
@@ -346,7 +354,9 @@ class SheetWriter:
         if self._widths:
             out.write("<cols>")
             for i, width in enumerate(self._widths):
-                out.write(f'<col min="{i + 1}" max="{i + 1}" width="{width:.1f}" customWidth="1"/>')
+                out.write(
+                    f'<col min="{i + 1}" max="{i + 1}" width="{width:.1f}" customWidth="1"/>'
+                )
             out.write("</cols>")
         out.write("<sheetData>")
         for number, (values, style, height) in enumerate(self._buffer, 1):
@@ -369,7 +379,9 @@ class SheetWriter:
                 value = value.value
                 if value is None:
                     if cell_style is not None:
-                        parts.append(f'<c r="{column_letter(col)}{number}" s="{int(cell_style)}"/>')
+                        parts.append(
+                            f'<c r="{column_letter(col)}{number}" s="{int(cell_style)}"/>'
+                        )
                     continue
             ref = f"{column_letter(col)}{number}"
             cls = value.__class__
@@ -378,9 +390,13 @@ class SheetWriter:
                 if value.startswith(INJECTION_PREFIXES):
                     s = _TEXT_STYLE.get(cell_style or Style.DEFAULT, Style.TEXT)
                 text = _esc(value)
-                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+                space = (
+                    ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+                )
                 sattr = f' s="{int(s)}"' if s else ""
-                parts.append(f'<c r="{ref}"{sattr} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                parts.append(
+                    f'<c r="{ref}"{sattr} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+                )
             elif cls is bool:
                 sattr = f' s="{int(cell_style)}"' if cell_style else ""
                 parts.append(f'<c r="{ref}"{sattr} t="b"><v>{int(value)}</v></c>')
@@ -427,8 +443,10 @@ class SheetWriter:
         out.write("</sheetData>")
         if self.autofilter and self.max_cols:
             last = max(self.rows_written, 1)
-            out.write(f'<autoFilter ref="A{self.freeze_rows or 1}:'
-                      f'{column_letter(self.max_cols - 1)}{last}"/>')
+            out.write(
+                f'<autoFilter ref="A{self.freeze_rows or 1}:'
+                f'{column_letter(self.max_cols - 1)}{last}"/>'
+            )
         if self._merges:
             out.write(f'<mergeCells count="{len(self._merges)}">')
             for ref in self._merges:
@@ -475,10 +493,8 @@ def atomic_write_bytes(path: Path, chunks: Iterable[bytes]) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     try:
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -565,7 +581,9 @@ class XlsxWriter:
 
         def add_text(name: str, data: bytes) -> None:
             comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-            members.append((name, [comp.compress(data), comp.flush()], zlib.crc32(data), len(data)))
+            members.append(
+                (name, [comp.compress(data), comp.flush()], zlib.crc32(data), len(data))
+            )
 
         content_types = [
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -629,7 +647,9 @@ class XlsxWriter:
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             '<workbookPr/><bookViews><workbookView activeTab="'
-            f'{first_visible}"/></bookViews><sheets>' + "".join(sheets_xml) + "</sheets>"
+            f'{first_visible}"/></bookViews><sheets>'
+            + "".join(sheets_xml)
+            + "</sheets>"
             + (f"<definedNames>{''.join(defined)}</definedNames>" if defined else "")
             + "</workbook>"
         )

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import attrs
 
-__all__ = ["EXCEL_ERRORS", "CellValue", "ExcelError", "RawRow", "column_letter", "cell_ref"]
+__all__ = ["EXCEL_ERRORS", "CellValue", "ExcelError", "RawRow", "cell_ref", "column_letter"]
 
 #: Error values Excel displays (and writes into CSV exports).
 EXCEL_ERRORS = frozenset(

@@ -24,7 +24,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 import attrs
 
@@ -50,20 +50,55 @@ __all__ = [
     "parse_text",
     "short_label",
     "split_multi",
+    "vocab_member",
 ]
 
 E = TypeVar("E", bound=LabelledEnum)
 
 #: Cell contents that mean "not filled in" (after folding): dashes, "n/a", "inconnu"...
 BLANK_MARKERS = frozenset(
-    {"", "n a", "na", "nd", "n d", "ns", "nsp", "inconnu", "inconnue", "unknown", "ne sait pas",
-     "non renseigne", "non renseignee", "none", "null", "neant"}
+    {
+        "",
+        "n a",
+        "na",
+        "nd",
+        "n d",
+        "ns",
+        "nsp",
+        "inconnu",
+        "inconnue",
+        "unknown",
+        "ne sait pas",
+        "non renseigne",
+        "non renseignee",
+        "none",
+        "null",
+        "neant",
+    }
 )
 _BLANK_RAW = frozenset({"-", "--", "---", "/", "?", "??", ".", "…", "...", "x/x"})
 _BLANK_LOWER = frozenset(
-    {"n/a", "n.a.", "n.a", "na", "nd", "n.d.", "n.d", "ns", "nsp", "inconnu", "inconnue",
-     "unknown", "ne sait pas", "none", "null", "neant", "non renseigne", "non renseignee",
-     "#n/d"}
+    {
+        "n/a",
+        "n.a.",
+        "n.a",
+        "na",
+        "nd",
+        "n.d.",
+        "n.d",
+        "ns",
+        "nsp",
+        "inconnu",
+        "inconnue",
+        "unknown",
+        "ne sait pas",
+        "none",
+        "null",
+        "neant",
+        "non renseigne",
+        "non renseignee",
+        "#n/d",
+    }
 )
 
 
@@ -91,7 +126,7 @@ def is_blank(value: CellValue) -> bool:
         return True
     if value.__class__ is not str:
         return False
-    text: str = value  # type: ignore[assignment]
+    text = str(value)
     if len(text) > 24 and not text[0].isspace() and not text[-1].isspace():
         return False
     text = text.strip()
@@ -169,11 +204,45 @@ def parse_int(value: CellValue) -> int:
 
 
 _TRUE = frozenset(
-    {"oui", "o", "yes", "y", "x", "vrai", "true", "1", "ok", "coche", "si", "v", "✓", "✔", "☑",
-     "✅", "affirmatif", "oui oui"}
+    {
+        "oui",
+        "o",
+        "yes",
+        "y",
+        "x",
+        "vrai",
+        "true",
+        "1",
+        "ok",
+        "coche",
+        "si",
+        "v",
+        "✓",
+        "✔",
+        "☑",
+        "✅",
+        "affirmatif",
+        "oui oui",
+    }
 )
-_FALSE = frozenset({"non", "n", "no", "faux", "false", "0", "aucun", "aucune", "pas", "✗", "✘",
-                    "☐", "negatif", "non non"})
+_FALSE = frozenset(
+    {
+        "non",
+        "n",
+        "no",
+        "faux",
+        "false",
+        "0",
+        "aucun",
+        "aucune",
+        "pas",
+        "✗",
+        "✘",
+        "☐",
+        "negatif",
+        "non non",
+    }
+)
 
 
 def parse_bool(value: CellValue) -> bool:
@@ -183,7 +252,7 @@ def parse_bool(value: CellValue) -> bool:
         return value
     if isinstance(value, (int, float)):
         if value in (0, 1):
-            return bool(value)
+            return value == 1
         raise CoercionError(ProblemCode.YES_NO_UNREADABLE)
     if isinstance(value, str):
         raw = value.strip()
@@ -217,7 +286,7 @@ def excel_serial_to_date(serial: float, *, date1904: bool = False) -> dt.date:
     >>> excel_serial_to_date(42074, date1904=True)
     datetime.date(2019, 3, 12)
     """
-    whole = int(math.floor(serial))
+    whole = math.floor(serial)
     if date1904:
         return _EPOCH_1904 + dt.timedelta(days=whole)
     if whole < 61:
@@ -258,8 +327,25 @@ _MONTHS = {
     **dict.fromkeys(("decembre", "dec", "december"), 12),
 }
 _WEEKDAYS = frozenset(
-    {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday",
-     "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "le", "the", "on"}
+    {
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "le",
+        "the",
+        "on",
+    }
 )
 _TIME_TAIL = r"(?:[ Tt]\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME_TAIL}$", re.I)
@@ -295,7 +381,7 @@ def _expected(opts: DateOptions) -> str:
 
 
 def _textual(words: list[str], opts: DateOptions) -> DateValue | None:
-    """"12 mars 2019", "mars 2019", "March 12, 2019", "1er janvier 2020"."""
+    """ "12 mars 2019", "mars 2019", "March 12, 2019", "1er janvier 2020"."""
     words = [w for w in words if w not in _WEEKDAYS]
     if len(words) == 3:
         first, second, third = words
@@ -433,13 +519,15 @@ def parse_age(value: CellValue) -> AgeValue:
         whole = int(number)
         if number == whole:
             return AgeValue(whole)
-        return AgeValue(whole, round((number - whole) * 12) if whole == 0 else None, True)
+        return AgeValue(
+            whole, round((number - whole) * 12) if whole == 0 else None, estimated=True
+        )
     if not isinstance(value, str):
         raise CoercionError(ProblemCode.AGE_UNREADABLE)
     text = clean_text(value).lower()
     folded = fold(text)
     if folded in _INFANT:
-        return AgeValue(0, 0, True)
+        return AgeValue(0, 0, estimated=True)
     text = text.replace("â", "a").replace("é", "e").replace("è", "e")
     match = _AGE.match(text)
     if match is None:
@@ -448,23 +536,30 @@ def parse_age(value: CellValue) -> AgeValue:
     estimated = bool(match["approx"] or match["approx2"] or match["n2"])
     unit = (match["unit"] or "ans").rstrip("s")
     if unit in ("moi", "month", "m", "mo"):
-        months = int(number)
-        years, months = divmod(months, 12)
-        age = AgeValue(years, months if years == 0 else None, estimated)
+        years, months = divmod(int(number), 12)
+        age = AgeValue(years, months if years == 0 else None, estimated=estimated)
     else:
         years = int(number)
-        months = int(match["m"]) if match["m"] else None
+        extra_months = int(match["m"]) if match["m"] else None
         if number != years:
             estimated = True
-        if months is not None and months >= 12:
+        if extra_months is not None and extra_months >= 12:
             raise CoercionError(ProblemCode.AGE_UNREADABLE)
-        age = AgeValue(years, months if years == 0 else None, estimated)
+        age = AgeValue(years, extra_months if years == 0 else None, estimated=estimated)
     if age.years > 30:
         raise CoercionError(ProblemCode.AGE_UNREADABLE)
     return age
 
 
 # -- vocabularies ---------------------------------------------------------------------------------
+
+
+def vocab_member(vocab: type[E], code: str) -> E:
+    """The member of ``vocab`` whose code is ``code`` (``ValueError`` if none)."""
+    member = vocab._value2member_map_.get(code)
+    if member is None:
+        raise ValueError(f"{vocab.__name__}: no value {code!r}")
+    return cast("E", member)
 
 
 def short_label(member: LabelledEnum, lang: Literal["fr", "en"]) -> str:
@@ -505,7 +600,7 @@ class EnumIndex(Generic[E]):
                 self._add(key, member, weak=False)
         for table in (synonyms, extra):
             for raw, code in (table or {}).items():
-                member = vocab(code)
+                member = vocab_member(vocab, code)
                 key = fold(raw)
                 self._index[key] = member  # explicit synonyms override derived keys
                 self._ambiguous.discard(key)

@@ -10,6 +10,7 @@ as an error in the report; ``rows.csv`` says which, row by row (no names).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -38,6 +39,7 @@ from cpcase.adapters.excel.coerce import (
     parse_date,
     parse_phone,
     parse_text,
+    vocab_member,
 )
 from cpcase.adapters.excel.columns import FIELDS_BY_KEY, VALUE_SYNONYMS, FieldKind, RegisterField
 from cpcase.adapters.excel.errors import HeaderNotFoundError
@@ -50,13 +52,12 @@ from cpcase.case import CaseFile, RiskDecision
 from cpcase.codes import CaseCodeFormat
 from cpcase.errors import CaseCodeError
 from cpcase.forms import ConsentForm, RegistrationForm
-from cpcase.forms.registration import AGE_OF_MAJORITY, FamilyMember, age_on
+from cpcase.forms.registration import AGE_OF_MAJORITY, age_on
 from cpcase.labels import Lang
 from cpcase.vocab import (
     AgeStatus,
     CaseStatus,
     ConsentGiverRelationship,
-    EligibilityOutcome,
     Region,
     RiskLevel,
 )
@@ -208,7 +209,7 @@ class ConvertOptions:
 
     today: dt.date
     lang: Lang = "fr"
-    mapping: MappingConfig = MappingConfig()
+    mapping: MappingConfig = attrs.field(factory=MappingConfig)
     limits: Limits = DEFAULT_LIMITS
     sheet: str | None = None
     header_row: int | None = None
@@ -415,13 +416,13 @@ class RowConverter:
                     hit = self._fill(column, raw, key)
                 else:
                     hits[column.key] = hits.get(column.key, 0) + 1
-            elif raw.__class__ is str and len(raw) <= 24 and is_blank(raw):  # type: ignore[arg-type]
+            elif raw.__class__ is str and len(str(raw)) <= 24 and is_blank(raw):
                 continue
             else:
                 try:
                     hit = column.parse(raw)
-                except CoercionError as exc:
-                    hit = exc
+                except CoercionError as error:
+                    hit = error
             if hit is _BLANK:
                 continue
             if hit.__class__ is CoercionError:
@@ -437,7 +438,8 @@ class RowConverter:
         for column, exc, raw in failures:
             key = column.key
             needed = key in _REQUIRED or (
-                key in ("date_of_birth", "age") and "date_of_birth" not in values
+                key in ("date_of_birth", "age")
+                and "date_of_birth" not in values
                 and "age" not in values
             )
             params = dict(exc.params)
@@ -474,7 +476,7 @@ class RowConverter:
                 continue
             field = FIELDS_BY_KEY.get(key)
             if field is not None and field.vocab is not None and field.kind is FieldKind.ENUM:
-                out[key] = field.vocab(default)
+                out[key] = vocab_member(field.vocab, default)
             else:
                 out[key] = default
         return out
@@ -493,12 +495,18 @@ class RowConverter:
         if not 1 <= seq < 10**9:
             raise CaseCodeError("case-code sequence must be a positive number")
         return fmt.template.format(
-            country=settings.country, region=region, org=org, year=year,
+            country=settings.country,
+            region=region,
+            org=org,
+            year=year,
             seq=f"{seq:0{fmt.seq_width}d}",
         )
 
     def _case_code(
-        self, row: RawRow, values: dict[str, Any], reg_date: dt.date | None,
+        self,
+        row: RawRow,
+        values: dict[str, Any],
+        reg_date: dt.date | None,
         problems: list[Problem],
     ) -> str | None:
         fmt = self.code_format
@@ -507,16 +515,28 @@ class RowConverter:
             code = str(given).strip().upper()
             if self._valid_code(code):
                 if code in self._codes:
-                    problems.append(self._problem(
-                        row, "case_code", ProblemCode.DUPLICATE_NUMBER, _ERROR,
-                        {"row": self._code_rows.get(code, "?")}))
+                    problems.append(
+                        self._problem(
+                            row,
+                            "case_code",
+                            ProblemCode.DUPLICATE_NUMBER,
+                            _ERROR,
+                            {"row": self._code_rows.get(code, "?")},
+                        )
+                    )
                     return None
                 self._codes.add(code)
                 self._code_rows[code] = row.number
                 return code
-            problems.append(self._problem(
-                row, "case_code", ProblemCode.CASE_CODE_INVALID, _ERROR,
-                {"expected": fmt.template}))
+            problems.append(
+                self._problem(
+                    row,
+                    "case_code",
+                    ProblemCode.CASE_CODE_INVALID,
+                    _ERROR,
+                    {"expected": fmt.template},
+                )
+            )
             return None
         number = values.get("register_number")
         if number is not None:
@@ -545,9 +565,15 @@ class RowConverter:
             if code in self._codes:
                 code = self._make_code(region, org, year, 2_000_000 + row.number)
         except CaseCodeError:
-            problems.append(self._problem(
-                row, "case_code", ProblemCode.CASE_CODE_INVALID, _ERROR,
-                {"expected": fmt.template}))
+            problems.append(
+                self._problem(
+                    row,
+                    "case_code",
+                    ProblemCode.CASE_CODE_INVALID,
+                    _ERROR,
+                    {"expected": fmt.template},
+                )
+            )
             return None
         self._codes.add(code)
         return code
@@ -558,9 +584,15 @@ class RowConverter:
             key = str(number).strip().casefold()
             first = self._numbers.setdefault(key, row.number)
             if first != row.number:
-                problems.append(self._problem(
-                    row, "register_number", ProblemCode.DUPLICATE_NUMBER, _WARNING,
-                    {"row": first}))
+                problems.append(
+                    self._problem(
+                        row,
+                        "register_number",
+                        ProblemCode.DUPLICATE_NUMBER,
+                        _WARNING,
+                        {"row": first},
+                    )
+                )
         first_name = values.get("name_first")
         last_name = values.get("name_last")
         dob = values.get("date_of_birth")
@@ -569,10 +601,14 @@ class RowConverter:
             digest = hash((_name_key(first_name), _name_key(last_name), dob.value, sex))
             first = self._children.setdefault(digest, row.number)
             if first != row.number:
-                key = "name_last" if "name_last" in self.keys else (
-                    "full_name" if "full_name" in self.keys else "name_first")
-                problems.append(self._problem(
-                    row, key, ProblemCode.DUPLICATE_CHILD, _WARNING, {"row": first}))
+                key = (
+                    "name_last"
+                    if "name_last" in self.keys
+                    else ("full_name" if "full_name" in self.keys else "name_first")
+                )
+                problems.append(
+                    self._problem(row, key, ProblemCode.DUPLICATE_CHILD, _WARNING, {"row": first})
+                )
 
     def _build(
         self,
@@ -597,15 +633,17 @@ class RowConverter:
             text, suspicious = phone
             values["caregiver_phone"] = text
             if suspicious:
-                problems.append(self._problem(row, "caregiver_phone", ProblemCode.PHONE_AS_NUMBER,
-                                              _NOTE))
+                problems.append(
+                    self._problem(row, "caregiver_phone", ProblemCode.PHONE_AS_NUMBER, _NOTE)
+                )
         self._duplicates(row, values, problems)
         # dates
         reg = values.get("registration_date")
         reg_date = reg.value if isinstance(reg, DateValue) else None
         if reg_date is None and not any(p.field == "registration_date" for p in problems):
-            problems.append(self._problem(row, "registration_date", ProblemCode.REQUIRED_MISSING,
-                                          _ERROR))
+            problems.append(
+                self._problem(row, "registration_date", ProblemCode.REQUIRED_MISSING, _ERROR)
+            )
         ident = values.get("identification_date")
         ident_date = ident.value if isinstance(ident, DateValue) else reg_date
         dob_value = values.get("date_of_birth")
@@ -617,40 +655,62 @@ class RowConverter:
             or (isinstance(age_value, AgeValue) and age_value.estimated)
             or (dob is None and age is not None)
         )
-        if dob_value is not None and isinstance(dob_value, DateValue) and dob_value.precision != "day":
-            problems.append(self._problem(
-                row, "date_of_birth", ProblemCode.DATE_PARTIAL, _NOTE,
-                {"detail": "année seule" if dob_value.precision == "year" and lang == "fr"
-                 else "year only" if dob_value.precision == "year"
-                 else "mois et année" if lang == "fr" else "month and year"}))
+        if (
+            dob_value is not None
+            and isinstance(dob_value, DateValue)
+            and dob_value.precision != "day"
+        ):
+            problems.append(
+                self._problem(
+                    row,
+                    "date_of_birth",
+                    ProblemCode.DATE_PARTIAL,
+                    _NOTE,
+                    {
+                        "detail": "année seule"
+                        if dob_value.precision == "year" and lang == "fr"
+                        else "year only"
+                        if dob_value.precision == "year"
+                        else "mois et année"
+                        if lang == "fr"
+                        else "month and year"
+                    },
+                )
+            )
         age_status = values.get("age_status")
         if age_status is None:
             flag = values.get("age_estimated")
-            if flag is True or (flag is None and estimated):
-                age_status = _ESTIMATED
-            else:
-                age_status = _DOCUMENTED
+            estimate = flag is True or (flag is None and estimated)
+            age_status = _ESTIMATED if estimate else _DOCUMENTED
         if dob is not None and age is not None and reg_date is not None and dob <= reg_date:
             computed = age_on(dob, reg_date)
             tolerance = 0 if age_status is _DOCUMENTED else 1
             if abs(computed - age) > tolerance:
-                problems.append(self._problem(row, "age", ProblemCode.AGE_MISMATCH,
-                                              _WARNING))
+                problems.append(self._problem(row, "age", ProblemCode.AGE_MISMATCH, _WARNING))
                 age = None
-        if dob is None and age is None and not any(
-            p.field in ("date_of_birth", "age") for p in problems
+        if (
+            dob is None
+            and age is None
+            and not any(p.field in ("date_of_birth", "age") for p in problems)
         ):
-            key = "age" if "age" in self.keys or "date_of_birth" not in self.keys else (
-                "date_of_birth")
+            key = (
+                "age"
+                if "age" in self.keys or "date_of_birth" not in self.keys
+                else ("date_of_birth")
+            )
             problems.append(self._problem(row, key, ProblemCode.REQUIRED_MISSING, _ERROR))
         # required enums
         required_values: dict[str, Any] = {}
-        for key in ("sex", "protection_concern_primary", "identification_source",
-                    "identified_by", "eligibility_outcome"):
+        for key in (
+            "sex",
+            "protection_concern_primary",
+            "identification_source",
+            "identified_by",
+            "eligibility_outcome",
+        ):
             value = self._default(key, values)
             if value is None and not any(p.field == key for p in problems):
-                problems.append(self._problem(row, key, ProblemCode.REQUIRED_MISSING,
-                                              _ERROR))
+                problems.append(self._problem(row, key, ProblemCode.REQUIRED_MISSING, _ERROR))
             required_values[key] = value
         organisation = self._default("organisation", values)
         if organisation is None:
@@ -664,9 +724,15 @@ class RowConverter:
             and age_status is not _PRESUMED_MINOR
         )
         if adult:
-            problems.append(self._problem(
-                row, "date_of_birth" if dob is not None else "age", ProblemCode.AGE_ADULT,
-                _WARNING, {"age": AGE_OF_MAJORITY}))
+            problems.append(
+                self._problem(
+                    row,
+                    "date_of_birth" if dob is not None else "age",
+                    ProblemCode.AGE_ADULT,
+                    _WARNING,
+                    {"age": AGE_OF_MAJORITY},
+                )
+            )
         if any(p.severity is _ERROR for p in problems) or code is None or reg_date is None:
             return self._rejected(row, problems)
         caseworker = values.get("caseworker")
@@ -682,20 +748,21 @@ class RowConverter:
         status = values.get("case_status", _OPEN)
         if adult:
             snapshot = {
-                key: _json_value(value) for key, value in values.items()
-                if key not in _CASE_LEVEL
+                key: _json_value(value) for key, value in values.items() if key not in _CASE_LEVEL
             }
             snapshot["age_status"] = age_status.value
             extra_fields["register_row"] = snapshot
             try:
-                case = CaseFile.model_validate({
-                    "case_code": code,
-                    "organisation_id": organisation,
-                    "caseworker_id": caseworker,
-                    "supervisor_id": values.get("supervisor"),
-                    "status": CaseStatus.NOT_ELIGIBLE,
-                    "extra_fields": extra_fields,
-                })
+                case = CaseFile.model_validate(
+                    {
+                        "case_code": code,
+                        "organisation_id": organisation,
+                        "caseworker_id": caseworker,
+                        "supervisor_id": values.get("supervisor"),
+                        "status": CaseStatus.NOT_ELIGIBLE,
+                        "extra_fields": extra_fields,
+                    }
+                )
             except ValidationError as exc:
                 return self._invalid(row, exc, problems, RegistrationForm)
             return self._accepted(row, case, problems, "not_eligible")
@@ -721,7 +788,8 @@ class RowConverter:
         relation = values.get("caregiver_relation")
         if caregiver is not None or caregiver_phone is not None or relation is not None:
             member: dict[str, Any] = {
-                "relation": relation or ("Parent / tuteur" if lang == "fr" else "Parent / caregiver"),
+                "relation": relation
+                or ("Parent / tuteur" if lang == "fr" else "Parent / caregiver"),
                 "relation_is_caregiver": True,
             }
             if caregiver is not None:
@@ -755,8 +823,9 @@ class RowConverter:
             risk_key = (risk, reg_date, caseworker)
             decision = self._risks.get(risk_key)
             if decision is None:
-                decision = RiskDecision(level=risk, decided_on=reg_date, decided_by=caseworker,
-                                        source_form="1.B")
+                decision = RiskDecision(
+                    level=risk, decided_on=reg_date, decided_by=caseworker, source_form="1.B"
+                )
                 if len(self._risks) >= _CACHE_SIZE:
                     self._risks.clear()
                 self._risks[risk_key] = decision
@@ -786,15 +855,26 @@ class RowConverter:
         relationship = values.get("consent_caregiver_relationship")
         if caregiver is not None or (relationship is not None and values.get("consent_obtained")):
             agreed = caregiver if caregiver is not None else bool(values.get("consent_obtained"))
-            givers.append({
-                "relationship": relationship or ConsentGiverRelationship.LEGAL_GUARDIAN,
-                "agreed": agreed,
-            })
+            givers.append(
+                {
+                    "relationship": relationship or ConsentGiverRelationship.LEGAL_GUARDIAN,
+                    "agreed": agreed,
+                }
+            )
         if not givers:
-            problems.append(self._problem(
-                row, "consent_child", ProblemCode.VALUE_IGNORED, _WARNING,
-                {"detail": "qui a donné son accord n'est pas indiqué" if self.options.lang == "fr"
-                 else "who agreed is not given"}))
+            problems.append(
+                self._problem(
+                    row,
+                    "consent_child",
+                    ProblemCode.VALUE_IGNORED,
+                    _WARNING,
+                    {
+                        "detail": "qui a donné son accord n'est pas indiqué"
+                        if self.options.lang == "fr"
+                        else "who agreed is not given"
+                    },
+                )
+            )
             return None
         agreed_any = any(g["agreed"] for g in givers)
         consent_date = values.get("consent_date")
@@ -833,9 +913,15 @@ class RowConverter:
             for err in template.errors(include_input=False, include_url=False):
                 loc = err["loc"]
                 key = _FORM_TO_KEY.get(str(loc[0]) if loc else "", "consent_child")
-                problems.append(self._problem(
-                    row, key, ProblemCode.FORM_RULE, _WARNING,
-                    {"detail": err["msg"], "ignored": True}))
+                problems.append(
+                    self._problem(
+                        row,
+                        key,
+                        ProblemCode.FORM_RULE,
+                        _WARNING,
+                        {"detail": err["msg"], "ignored": True},
+                    )
+                )
             return None
         return template.model_copy(  # type: ignore[no-any-return]
             update={**base, "form_date": day, "consent_date": day}
@@ -853,9 +939,12 @@ class RowConverter:
             name = str(loc[0]) if loc else ""
             key = _FORM_TO_KEY.get(name)
             column = self.column_map.index_of(key) if key else None
-            label = model.label(name, self.options.lang) if hasattr(model, "label") and name else name
-            problem = self._problem(row, key, ProblemCode.FORM_RULE, _ERROR,
-                                    {"detail": err["msg"]}, column=column)
+            label = (
+                model.label(name, self.options.lang) if hasattr(model, "label") and name else name
+            )
+            problem = self._problem(
+                row, key, ProblemCode.FORM_RULE, _ERROR, {"detail": err["msg"]}, column=column
+            )
             if key is None or FIELDS_BY_KEY.get(key) is None:
                 problem = attrs.evolve(problem, params={**problem.params, "field": label or name})
             problems.append(problem)
@@ -867,8 +956,7 @@ class RowConverter:
             return tuple(problems)
         problems.sort(key=lambda p: -p.severity.rank)
         kept = problems[:limit]
-        kept.append(self._problem(row, None, ProblemCode.TOO_MANY_PROBLEMS, _NOTE,
-                                  {"max": limit}))
+        kept.append(self._problem(row, None, ProblemCode.TOO_MANY_PROBLEMS, _NOTE, {"max": limit}))
         return tuple(kept)
 
     def _rejected(self, row: RawRow, problems: list[Problem]) -> RowResult:
@@ -892,7 +980,7 @@ def _name_key(name: str | None) -> str:
 
 
 def _split_name(full: str) -> tuple[str | None, str | None]:
-    """"Aminata Traoré" → ("Aminata", "Traoré"); "TRAORE Aminata" → ("Aminata", "TRAORE")."""
+    """ "Aminata Traoré" → ("Aminata", "Traoré"); "TRAORE Aminata" → ("Aminata", "TRAORE")."""
     words = full.split()
     if len(words) < 2:
         return (words[0] if words else None), None
@@ -974,35 +1062,48 @@ class Summary:
         """A short human summary for the terminal."""
         fr = lang == "fr"
         lines = [
-            (f"Registre : {self.register} (feuille « {self.sheet} », en-tête ligne "
-             f"{self.header_row})") if fr else
-            (f"Register: {self.register} (sheet '{self.sheet}', header row {self.header_row})"),
-            (f"Lignes lues : {self.rows_read}  converties : {self.converted}  "
-             f"non éligibles (18+) : {self.not_eligible}  rejetées : {self.rejected}  "
-             f"avec avertissements : {self.rows_with_warnings}") if fr else
-            (f"Rows read: {self.rows_read}  converted: {self.converted}  "
-             f"not eligible (18+): {self.not_eligible}  rejected: {self.rejected}  "
-             f"with warnings: {self.rows_with_warnings}"),
+            (
+                f"Registre : {self.register} (feuille « {self.sheet} », en-tête ligne "
+                f"{self.header_row})"
+            )
+            if fr
+            else (
+                f"Register: {self.register} (sheet '{self.sheet}', header row {self.header_row})"
+            ),
+            (
+                f"Lignes lues : {self.rows_read}  converties : {self.converted}  "
+                f"non éligibles (18+) : {self.not_eligible}  rejetées : {self.rejected}  "
+                f"avec avertissements : {self.rows_with_warnings}"
+            )
+            if fr
+            else (
+                f"Rows read: {self.rows_read}  converted: {self.converted}  "
+                f"not eligible (18+): {self.not_eligible}  rejected: {self.rejected}  "
+                f"with warnings: {self.rows_with_warnings}"
+            ),
         ]
         unmapped = [h for _, h, t, how in self.columns if t is None and how != "empty"]
         if unmapped:
-            lines.append(("Colonnes non reprises : " if fr else "Columns not used: ")
-                         + ", ".join(unmapped))
+            lines.append(
+                ("Colonnes non reprises : " if fr else "Columns not used: ") + ", ".join(unmapped)
+            )
         if self.defaults_applied:
-            lines.append(("Valeurs par défaut appliquées : " if fr else "Defaults applied: ")
-                         + ", ".join(f"{k} ×{n}" for k, n in sorted(self.defaults_applied.items())))
+            lines.append(
+                ("Valeurs par défaut appliquées : " if fr else "Defaults applied: ")
+                + ", ".join(f"{k} ×{n}" for k, n in sorted(self.defaults_applied.items()))
+            )
         if self.problems_by_code:
             top = sorted(self.problems_by_code.items(), key=lambda kv: -kv[1])[:8]
-            lines.append(("Problèmes : " if fr else "Problems: ")
-                         + ", ".join(f"{code} ×{n}" for code, n in top))
+            lines.append(
+                ("Problèmes : " if fr else "Problems: ")
+                + ", ".join(f"{code} ×{n}" for code, n in top)
+            )
         for name, path in self.outputs.items():
             lines.append(f"  {name}: {path}")
         return "\n".join(lines)
 
 
-def open_sheet(
-    register: RegisterFile, options: ConvertOptions
-) -> tuple[Sheet, HeaderGuess]:
+def open_sheet(register: RegisterFile, options: ConvertOptions) -> tuple[Sheet, HeaderGuess]:
     """The sheet to read (``--sheet``, the mapping file's, or the one that looks most like a
     register among visible sheets) and its header."""
     config = options.mapping
@@ -1014,7 +1115,7 @@ def open_sheet(
         head = sheet.head()
     else:
         best: tuple[int, int] | None = None
-        sheet = None  # type: ignore[assignment]
+        chosen: Sheet | None = None
         head = []
         names = register.visible_sheet_names or register.sheet_names
         for order, name in enumerate(names):
@@ -1023,11 +1124,14 @@ def open_sheet(
             score = max(score_rows(rows, extra), default=0)
             if best is None or (score, -order) > best:
                 best = (score, -order)
-                sheet, head = candidate, rows
-        if sheet is None:
+                chosen, head = candidate, rows
+        if chosen is None:
             raise HeaderNotFoundError(
-                "the workbook has no worksheet", "le classeur n'a aucune feuille de calcul",
-                path=register.path)
+                "the workbook has no worksheet",
+                "le classeur n'a aucune feuille de calcul",
+                path=register.path,
+            )
+        sheet = chosen
     sheet.scan()
     if sheet.merged:
         head = sheet.head()
@@ -1071,10 +1175,8 @@ class _Outputs:
     def abort(self) -> None:
         for tmp, handle in self._files.values():
             handle.close()
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
         self._files.clear()
 
 
@@ -1117,8 +1219,9 @@ def convert_register(
         column_map = map_columns(list(guess.names), options.mapping)
         converter = RowConverter(column_map, options, sheet=sheet.name, date1904=sheet.date1904)
         outputs = _Outputs(out)
-        report = ReportWriter(out / "report.xlsx", guess, column_map, options, sheet=sheet.name,
-                              register=path.name)
+        report = ReportWriter(
+            out / "report.xlsx", guess, column_map, options, sheet=sheet.name, register=path.name
+        )
         counts: Counter[str] = Counter()
         by_code: Counter[str] = Counter()
         by_severity: Counter[str] = Counter()
@@ -1169,14 +1272,18 @@ def convert_register(
                 problems_by_code=dict(by_code),
                 problems_by_severity=dict(by_severity),
                 columns=tuple(
-                    (column_letter(c.index), c.header, c.target, c.how)
-                    for c in column_map.columns
+                    (column_letter(c.index), c.header, c.target, c.how) for c in column_map.columns
                 ),
                 defaults_applied=dict(converter.defaults_used),
                 outputs={
                     name: str(out / name)
-                    for name in ("cases.jsonl", "cases.primero.jsonl", "report.xlsx",
-                                 "rows.csv", "summary.json")
+                    for name in (
+                        "cases.jsonl",
+                        "cases.primero.jsonl",
+                        "report.xlsx",
+                        "rows.csv",
+                        "summary.json",
+                    )
                     if name != "cases.primero.jsonl" or mapper is not None
                 },
                 encoding=register.encoding,
@@ -1201,4 +1308,3 @@ def _results(
         if row.number <= guess.row:
             continue
         yield row, converter.convert(row)
-

@@ -23,5 +23,5 @@ def demo_convert(
     options = ConvertOptions(today=DEMO_TODAY, lang=lang, primero=primero)
     summary = convert_register(SAMPLE_REGISTER, Path(out_dir), options)
     if echo:
-        print(summary.render(lang))  # noqa: T201 - the demo prints
+        print(summary.render(lang))
     return summary

@@ -1,7 +1,7 @@
 """Errors raised when a register cannot be read at all (per-row problems go in the report).
 
 Every error carries a machine-readable ``code``, the file, and where known the sheet and cell,
-plus the message in French and English (:meth:`RegisterError.message`). Messages never quote
+plus the message in French and English (:meth:`RegisterError.message_in`). Messages never quote
 cell contents: a register holds children's names.
 
 ::
@@ -42,7 +42,6 @@ class RegisterError(RegisterImportError):
     """A register (or its mapping file) cannot be used; names file, sheet and cell, never values."""
 
     code = "register_error"
-    message = "register cannot be read"
 
     def __init__(
         self,
@@ -61,7 +60,7 @@ class RegisterError(RegisterImportError):
             self.code = code
         self.message_en = message_en
         self.message_fr = message_fr
-        super().__init__(self.message("en"))
+        super().__init__(self.message_in("en"))
 
     def _where(self, lang: Lang) -> str:
         parts: list[str] = []
@@ -73,7 +72,7 @@ class RegisterError(RegisterImportError):
             parts.append(f"{'cellule' if lang == 'fr' else 'cell'} {self.cell}")
         return ", ".join(parts)
 
-    def message(self, lang: Lang = "en") -> str:
+    def message_in(self, lang: Lang = "en") -> str:
         """The message in ``lang`` prefixed with the location (file, sheet, cell)."""
         text = self.message_fr if lang == "fr" else self.message_en
         where = self._where(lang)

@@ -28,7 +28,7 @@ import attrs
 from pydantic import BaseModel
 
 from cpcase.adapters.excel._xlsxwrite import SheetWriter, Style, XlsxWriter
-from cpcase.adapters.excel.coerce import short_label
+from cpcase.adapters.excel.coerce import short_label, vocab_member
 from cpcase.adapters.excel.columns import FIELDS_BY_KEY, FieldKind, RegisterField
 from cpcase.adapters.excel.errors import RegisterError
 from cpcase.case import CaseFile, RiskDecision
@@ -113,7 +113,7 @@ class CasesFileError(RegisterError):
     code = "cases_file"
 
 
-def _yes_no(value: bool, lang: Lang) -> str:
+def _yes_no(value: bool, lang: Lang) -> str:  # noqa: FBT001 - a value, not a switch
     if lang == "fr":
         return "Oui" if value else "Non"
     return "Yes" if value else "No"
@@ -181,15 +181,41 @@ def register_values(case: CaseFile, lang: Lang = "fr") -> dict[str, Any]:
     if reg is None:
         return out
     for name in (
-        "registration_date", "identification_date", "identification_source", "identified_by",
-        "referring_organisation", "name_first", "name_last", "name_nickname", "hidden_name",
-        "sex", "date_of_birth", "age", "age_status", "has_birth_certificate_or_id",
-        "nationality", "displacement_status", "region", "location_current",
-        "community_of_origin", "lives_in_community_of_origin", "vulnerability_categories",
-        "dominant_profile", "protection_situations", "protection_concern_primary",
-        "protection_concerns_secondary", "separation_status", "disability_or_chronic_illness",
-        "child_mother", "care_arrangement", "emergency_care_needed", "immediate_needs",
-        "risk_level", "eligible_cm", "eligibility_outcome", "eligibility_reason",
+        "registration_date",
+        "identification_date",
+        "identification_source",
+        "identified_by",
+        "referring_organisation",
+        "name_first",
+        "name_last",
+        "name_nickname",
+        "hidden_name",
+        "sex",
+        "date_of_birth",
+        "age",
+        "age_status",
+        "has_birth_certificate_or_id",
+        "nationality",
+        "displacement_status",
+        "region",
+        "location_current",
+        "community_of_origin",
+        "lives_in_community_of_origin",
+        "vulnerability_categories",
+        "dominant_profile",
+        "protection_situations",
+        "protection_concern_primary",
+        "protection_concerns_secondary",
+        "separation_status",
+        "disability_or_chronic_illness",
+        "child_mother",
+        "care_arrangement",
+        "emergency_care_needed",
+        "immediate_needs",
+        "risk_level",
+        "eligible_cm",
+        "eligibility_outcome",
+        "eligibility_reason",
         "consent_obtained",
     ):
         value = getattr(reg, name)
@@ -234,8 +260,8 @@ def _from_json(field: RegisterField, value: Any) -> Any:
         return dt.date.fromisoformat(value)
     if field.vocab is not None:
         if isinstance(value, list):
-            return tuple(field.vocab(v) for v in value)
-        return field.vocab(value)
+            return tuple(vocab_member(field.vocab, v) for v in value)
+        return vocab_member(field.vocab, value)
     return value
 
 
@@ -268,10 +294,11 @@ class ListsSheet:
         key = field.key if field.vocab is None else field.vocab.__name__
         if key not in self._refs:
             if field.kind is FieldKind.BOOL:
-                values = [_yes_no(True, self.lang), _yes_no(False, self.lang)]
-            else:
-                assert field.vocab is not None  # noqa: S101 - callers pass enum fields only
+                values = [_yes_no(True, self.lang), _yes_no(False, self.lang)]  # noqa: FBT003
+            elif field.vocab is not None:
                 values = [short_label(m, self.lang) for m in field.vocab]
+            else:
+                raise ValueError(f"{field.key} has no list of values")
             col = column_letter(len(self._columns))
             self._columns.append([key, *values])
             self._refs[key] = f"'{self.title}'!${col}$2:${col}${len(values) + 1}"
@@ -323,9 +350,9 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
             return _unwrap(args[0])
         return annotation, False
     if origin is tuple:
-        args = typing.get_args(annotation)
-        if args:
-            return args[0], True
+        inner = typing.get_args(annotation)
+        if inner:
+            return inner[0], True
     return annotation, False
 
 
@@ -349,7 +376,7 @@ def _columns(model: type[BaseModel], lang: Lang) -> list[_Column]:
     return out
 
 
-def _scalar(value: Any, lang: Lang, masked: bool, name: str) -> Any:
+def _scalar(value: Any, lang: Lang, name: str, *, masked: bool = False) -> Any:
     if value is None or value == ():
         return None
     if masked and _masked(name) and isinstance(value, str):
@@ -363,7 +390,7 @@ def _scalar(value: Any, lang: Lang, masked: bool, name: str) -> Any:
     if isinstance(value, tuple):
         if value and isinstance(value[0], BaseModel):
             return len(value)
-        return "; ".join(str(_scalar(v, lang, masked, name)) for v in value)
+        return "; ".join(str(_scalar(v, lang, name, masked=masked)) for v in value)
     if isinstance(value, BaseModel):
         return json.dumps(value.model_dump(mode="json"), ensure_ascii=False)
     if isinstance(value, (dict, list)):
@@ -379,9 +406,9 @@ class _FormSheets:
         self.lang = lang
         self._sheets: dict[str, tuple[SheetWriter, list[_Column]]] = {}
 
-    def _sheet(self, key: str, title: str, model: type[BaseModel], lead: list[str]) -> tuple[
-        SheetWriter, list[_Column]
-    ]:
+    def _sheet(
+        self, key: str, title: str, model: type[BaseModel], lead: list[str]
+    ) -> tuple[SheetWriter, list[_Column]]:
         if key not in self._sheets:
             columns = _columns(model, self.lang)
             sheet = self.book.add_sheet(title, freeze_rows=1, autofilter=True)
@@ -389,7 +416,7 @@ class _FormSheets:
             self._sheets[key] = (sheet, columns)
         return self._sheets[key]
 
-    def add(self, case: CaseFile, form: FormBase, position: int, masked: bool) -> None:
+    def add(self, case: CaseFile, form: FormBase, position: int, *, masked: bool) -> None:
         lang = self.lang
         code = form.form_code
         entry = CATALOGUE[code]
@@ -404,9 +431,9 @@ class _FormSheets:
             if column.kind == "rows":
                 values.append(len(value) if value else None)
                 for index, row in enumerate(value, 1):
-                    self._nested(case, code, column, position, index, row, masked)
+                    self._nested(case, code, column, position, index, row, masked=masked)
             else:
-                values.append(_scalar(value, lang, masked, column.name))
+                values.append(_scalar(value, lang, column.name, masked=masked))
         sheet.append(values)
 
     def _nested(
@@ -417,12 +444,15 @@ class _FormSheets:
         position: int,
         index: int,
         row: FormRow,
+        *,
         masked: bool,
     ) -> None:
         lang = self.lang
-        lead = ["Code du dossier" if lang == "fr" else "Case code",
-                "N° du formulaire" if lang == "fr" else "Form No.",
-                "N° de ligne" if lang == "fr" else "Row No."]
+        lead = [
+            "Code du dossier" if lang == "fr" else "Case code",
+            "N° du formulaire" if lang == "fr" else "Form No.",
+            "N° de ligne" if lang == "fr" else "Row No.",
+        ]
         sheet, columns = self._sheet(
             f"{code}.{column.name}", f"{code} {column.label}", type(row), lead
         )
@@ -432,7 +462,7 @@ class _FormSheets:
             if nested.kind == "rows":
                 values.append(len(value) if value else None)
             else:
-                values.append(_scalar(value, lang, masked, nested.name))
+                values.append(_scalar(value, lang, nested.name, masked=masked))
         sheet.append(values)
 
 
@@ -479,41 +509,54 @@ def export_cases(
             if held is None or held == ():
                 continue
             for position, form in enumerate(held if isinstance(held, tuple) else (held,), 1):
-                forms.add(case, form, position, masked)
+                forms.add(case, form, position, masked=masked)
             del code
         if case.risk_history:
             if risk_sheet is None:
                 risk_sheet = book.add_sheet(
                     "Niveaux de risque" if lang == "fr" else "Risk levels",
-                    freeze_rows=1, autofilter=True,
+                    freeze_rows=1,
+                    autofilter=True,
                 )
                 risk_sheet.append(
-                    ["Code du dossier" if lang == "fr" else "Case code",
-                     *(field_label(RiskDecision, n, lang) for n in RiskDecision.model_fields)],
+                    [
+                        "Code du dossier" if lang == "fr" else "Case code",
+                        *(field_label(RiskDecision, n, lang) for n in RiskDecision.model_fields),
+                    ],
                     style=Style.HEADER,
                 )
             for decision in case.risk_history:
                 risk_sheet.append(
-                    [case.case_code,
-                     *(_scalar(getattr(decision, n), lang, False, n)
-                       for n in RiskDecision.model_fields)]
+                    [
+                        case.case_code,
+                        *(
+                            _scalar(getattr(decision, n), lang, n)
+                            for n in RiskDecision.model_fields
+                        ),
+                    ]
                 )
-        others = {k: v for k, v in case.extra_fields.items()
-                  if k not in ("register_number", "register_row")}
+        others = {
+            k: v
+            for k, v in case.extra_fields.items()
+            if k not in ("register_number", "register_row")
+        }
         if others:
             if other_sheet is None:
                 other_sheet = book.add_sheet(
                     "Autres champs" if lang == "fr" else "Other fields",
-                    freeze_rows=1, autofilter=True,
+                    freeze_rows=1,
+                    autofilter=True,
                 )
                 other_sheet.append(
-                    ["Code du dossier" if lang == "fr" else "Case code",
-                     "Champ" if lang == "fr" else "Field",
-                     "Valeur" if lang == "fr" else "Value"],
+                    [
+                        "Code du dossier" if lang == "fr" else "Case code",
+                        "Champ" if lang == "fr" else "Field",
+                        "Valeur" if lang == "fr" else "Value",
+                    ],
                     style=Style.HEADER,
                 )
             for key, value in others.items():
-                other_sheet.append([case.case_code, key, _scalar(value, lang, False, key)])
+                other_sheet.append([case.case_code, key, _scalar(value, lang, key)])
         if progress is not None and count % 1000 == 0:
             progress(count)
     lists.write(book)

@@ -40,7 +40,7 @@ from typing import Any
 import attrs
 
 from cpcase.adapters.excel._text import fold
-from cpcase.adapters.excel.coerce import short_label
+from cpcase.adapters.excel.coerce import short_label, vocab_member
 from cpcase.adapters.excel.columns import FIELDS, FIELDS_BY_KEY, FieldKind, match_header
 from cpcase.adapters.excel.errors import MappingFileError
 from cpcase.codes import CaseCodeFormat
@@ -140,8 +140,17 @@ def load_mapping(path: Path | str) -> MappingConfig:
         raise MappingFileError(
             f"not valid TOML ({exc})", f"TOML invalide ({exc})", path=path
         ) from None
-    known = {"sheet", "header_row", "dayfirst", "encoding", "delimiter", "columns", "values",
-             "defaults", "case_code"}
+    known = {
+        "sheet",
+        "header_row",
+        "dayfirst",
+        "encoding",
+        "delimiter",
+        "columns",
+        "values",
+        "defaults",
+        "case_code",
+    }
     for key in data:
         if key not in known:
             raise _fail(path, key, "unknown key", "clé inconnue")
@@ -176,8 +185,12 @@ def load_mapping(path: Path | str) -> MappingConfig:
     for key, table in raw_values.items():
         field = FIELDS_BY_KEY.get(key)
         if field is None or field.vocab is None:
-            raise _fail(path, f"values.{key}", "not a field with a list of values",
-                        "pas un champ à liste de valeurs")
+            raise _fail(
+                path,
+                f"values.{key}",
+                "not a field with a list of values",
+                "pas un champ à liste de valeurs",
+            )
         if not isinstance(table, dict):
             raise _fail(path, f"values.{key}", "expected a table", "table attendue")
         codes = {m.value for m in field.vocab}
@@ -209,8 +222,12 @@ def load_mapping(path: Path | str) -> MappingConfig:
                     f"code inconnu ; les codes sont : {', '.join(sorted(codes))}",
                 )
         elif not isinstance(value, (str, bool, int)):
-            raise _fail(path, f"defaults.{key}", "expected text, a number or true/false",
-                        "texte, nombre ou true/false attendu")
+            raise _fail(
+                path,
+                f"defaults.{key}",
+                "expected text, a number or true/false",
+                "texte, nombre ou true/false attendu",
+            )
     raw_code = data.get("case_code", {})
     if not isinstance(raw_code, dict):
         raise _fail(path, "case_code", "expected a table", "table attendue")
@@ -220,8 +237,12 @@ def load_mapping(path: Path | str) -> MappingConfig:
     for part in ("country", "region", "org"):
         value = raw_code.get(part)
         if value is not None and (not isinstance(value, str) or not _SEGMENT.match(value)):
-            raise _fail(path, f"case_code.{part}", "expected 2-8 upper-case letters or digits",
-                        "2 à 8 majuscules ou chiffres attendus")
+            raise _fail(
+                path,
+                f"case_code.{part}",
+                "expected 2-8 upper-case letters or digits",
+                "2 à 8 majuscules ou chiffres attendus",
+            )
     settings = CaseCodeSettings(
         country=raw_code.get("country", "ML"),
         region=raw_code.get("region"),
@@ -338,10 +359,18 @@ def mapping_draft(
     suggestion), the defaults used for absent required columns, and the field list."""
     fr = lang == "fr"
     lines = [
-        "# " + (f"Correspondance des colonnes pour {register_name}" if fr
-                else f"Column mapping for {register_name}"),
-        "# " + ("Modifiez puis utilisez : cpcase convert REGISTRE -o SORTIE --mapping CE_FICHIER"
-                if fr else "Edit, then run: cpcase convert REGISTER -o OUT --mapping THIS_FILE"),
+        "# "
+        + (
+            f"Correspondance des colonnes pour {register_name}"
+            if fr
+            else f"Column mapping for {register_name}"
+        ),
+        "# "
+        + (
+            "Modifiez puis utilisez : cpcase convert REGISTRE -o SORTIE --mapping CE_FICHIER"
+            if fr
+            else "Edit, then run: cpcase convert REGISTER -o OUT --mapping THIS_FILE"
+        ),
         "",
         f"sheet = {_toml_str(sheet)}",
         f"header_row = {header_row}",
@@ -360,9 +389,15 @@ def mapping_draft(
             lines.append(f"{header} = {_toml_str(column.target)}  # {label}")
             continue
         if column.how == "duplicate":
-            note = (f"déjà fourni par la colonne {column.duplicate_of + 1}" if fr
-                    else f"already fed by column {column.duplicate_of + 1}") if (
-                column.duplicate_of is not None) else ""
+            note = (
+                (
+                    f"déjà fourni par la colonne {column.duplicate_of + 1}"
+                    if fr
+                    else f"already fed by column {column.duplicate_of + 1}"
+                )
+                if (column.duplicate_of is not None)
+                else ""
+            )
             lines.append(f'{header} = "ignore"  # {note}')
             continue
         close = difflib.get_close_matches(
@@ -378,41 +413,65 @@ def mapping_draft(
             note = "suggestion, à vérifier" if fr else "suggestion, check it"
             lines.append(f"# {header} = {_toml_str(suggestion)}  # {note}")
         else:
-            note = ("colonne non reconnue : conservez-la avec extra:nom ou ignorez-la" if fr
-                    else "unrecognised column: keep it with extra:name or ignore it")
+            note = (
+                "colonne non reconnue : conservez-la avec extra:nom ou ignorez-la"
+                if fr
+                else "unrecognised column: keep it with extra:name or ignore it"
+            )
             slug = re.sub(r"[^a-z0-9]+", "_", fold(column.header)).strip("_")[:40] or "column"
             if not slug[0].isalpha():
                 slug = f"c_{slug}"
             lines.append(f'{header} = "extra:{slug}"  # {note}')
     mapped = column_map.keys()
     lines += ["", "[defaults]"]
-    lines.append("# " + ("Valeurs utilisées quand une colonne obligatoire manque :" if fr
-                         else "Values used when a required column is missing:"))
+    lines.append(
+        "# "
+        + (
+            "Valeurs utilisées quand une colonne obligatoire manque :"
+            if fr
+            else "Values used when a required column is missing:"
+        )
+    )
     if "organisation" not in mapped:
-        lines.append('organisation = "ORG"  # ' + ("code de votre organisation" if fr
-                                                   else "your organisation's code"))
+        lines.append(
+            'organisation = "ORG"  # '
+            + ("code de votre organisation" if fr else "your organisation's code")
+        )
     for key, code in BUILTIN_DEFAULTS.items():
         if key in mapped:
             continue
         field = FIELDS_BY_KEY[key]
         label = field.label(lang)
         if field.vocab is not None:
-            member = field.vocab(code)
+            member = vocab_member(field.vocab, code)
             choices = ", ".join(m.value for m in field.vocab)
-            lines.append(f"{key} = {_toml_str(code)}  # {label} : {short_label(member, 'fr' if fr else 'en')} ({choices})")
+            lines.append(
+                f"{key} = {_toml_str(code)}  # {label} : {short_label(member, 'fr' if fr else 'en')} ({choices})"
+            )
     if "protection_concern_primary" not in mapped:
-        lines.append('# protection_concern_primary = "other"  # ' + (
-            "obligatoire : ajoutez la colonne ou une valeur" if fr
-            else "required: add the column or a value"))
+        lines.append(
+            '# protection_concern_primary = "other"  # '
+            + (
+                "obligatoire : ajoutez la colonne ou une valeur"
+                if fr
+                else "required: add the column or a value"
+            )
+        )
     if "sex" not in mapped:
-        lines.append("# " + ("sexe obligatoire : la colonne manque" if fr
-                             else "sex is required: the column is missing"))
+        lines.append(
+            "# "
+            + (
+                "sexe obligatoire : la colonne manque"
+                if fr
+                else "sex is required: the column is missing"
+            )
+        )
     lines += [
         "",
         "[case_code]",
         'country = "ML"',
-        '# region = "MOP"  # ' + ("sinon d'après la colonne Région" if fr
-                                  else "otherwise from the Region column"),
+        '# region = "MOP"  # '
+        + ("sinon d'après la colonne Région" if fr else "otherwise from the Region column"),
         '# org = "ORG"',
         "",
         "# " + ("Champs disponibles :" if fr else "Available fields:"),

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from cpcase.labels import Lang, LabelledEnum
+from cpcase.labels import LabelledEnum, Lang
 
 __all__ = ["Problem", "ProblemCode", "Severity"]
 

@@ -47,7 +47,7 @@ class Sheet(Protocol):
     """One sheet of a register: its name and its non-blank rows."""
 
     name: str
-    merged: tuple[MergedRange, ...] | tuple[()]
+    merged: tuple[MergedRange, ...]
     row_count_estimate: int
 
     @property
@@ -106,8 +106,10 @@ def _unsupported(path: Path, kind: Kind) -> UnsupportedRegisterError:
             "a web page or XML file saved with a spreadsheet extension",
             "une page web ou un fichier XML enregistré avec une extension de tableur",
         ),
-        "zip": ("a zip archive that is not an Excel workbook", "une archive zip qui n'est pas "
-                "un classeur Excel"),
+        "zip": (
+            "a zip archive that is not an Excel workbook",
+            "une archive zip qui n'est pas un classeur Excel",
+        ),
     }
     if kind == "encrypted":
         return UnsupportedRegisterError(
@@ -182,8 +184,7 @@ class RegisterFile:
         """Sheet names (a CSV has one, named after the file)."""
         if self._book is not None:
             return self._book.sheet_names
-        assert self._csv is not None
-        return (self._csv.name,)
+        return (self._csv.name,) if self._csv is not None else ()
 
     @property
     def visible_sheet_names(self) -> tuple[str, ...]:
@@ -206,7 +207,8 @@ class RegisterFile:
         """The sheet called ``name``, matched ignoring case, accents and spacing."""
         if self._csv is not None:
             return self._csv
-        assert self._book is not None
+        if self._book is None:  # pragma: no cover - one of the two is always set
+            raise LookupError(name)
         names = self._book.sheet_names
         if name in names:
             return self._book.sheet(name)

@@ -80,9 +80,13 @@ class ReportWriter:
         self.register = register
         lang = self.lang
         self._book = XlsxWriter(path)
-        self._summary = self._book.add_sheet(_t(lang, "Résumé", "Summary"), widths=(38, 60, 40, 30))
+        self._summary = self._book.add_sheet(
+            _t(lang, "Résumé", "Summary"), widths=(38, 60, 40, 30)
+        )
         self._problems = self._book.add_sheet(
-            _t(lang, "Problèmes", "Problems"), freeze_rows=1, autofilter=True,
+            _t(lang, "Problèmes", "Problems"),
+            freeze_rows=1,
+            autofilter=True,
             widths=(8, 9, 28, 28, 24, 16, 70, 40, 20),
         )
         self._problems.append(
@@ -102,9 +106,7 @@ class ReportWriter:
         self._rows = self._book.add_sheet(
             _t(lang, "Lignes à corriger", "Rows to fix"), freeze_rows=1, autofilter=True
         )
-        self._rows.append(
-            [_t(lang, "Ligne", "Row"), *header.names], style=Style.HEADER
-        )
+        self._rows.append([_t(lang, "Ligne", "Row"), *header.names], style=Style.HEADER)
 
     def add(self, row: RawRow, problems: Sequence[Problem]) -> None:
         """Record the problems of one row (and the row itself, highlighted)."""
@@ -157,8 +159,14 @@ class ReportWriter:
         """Fill the summary sheet and write the file."""
         lang = self.lang
         s = self._summary
-        s.append([Styled(_t(lang, "Rapport de conversion du registre",
-                            "Register conversion report"), Style.TITLE)])
+        s.append(
+            [
+                Styled(
+                    _t(lang, "Rapport de conversion du registre", "Register conversion report"),
+                    Style.TITLE,
+                )
+            ]
+        )
         rows = [
             (_t(lang, "Fichier", "File"), summary.register),
             (_t(lang, "Feuille", "Sheet"), summary.sheet),
@@ -166,18 +174,28 @@ class ReportWriter:
             (_t(lang, "Date de référence", "Reference date"), summary.today),
             (_t(lang, "Lignes lues", "Rows read"), summary.rows_read),
             (_t(lang, "Converties", "Converted"), summary.converted),
-            (_t(lang, "Non éligibles (18 ans et plus), conservées", "Not eligible (18+), kept"),
-             summary.not_eligible),
+            (
+                _t(lang, "Non éligibles (18 ans et plus), conservées", "Not eligible (18+), kept"),
+                summary.not_eligible,
+            ),
             (_t(lang, "Rejetées (à corriger)", "Rejected (to fix)"), summary.rejected),
-            (_t(lang, "Converties avec avertissements", "Converted with warnings"),
-             summary.rows_with_warnings),
-            (_t(lang, "Lignes sans données reconnues", "Rows without recognised data"),
-             summary.rows_blank),
+            (
+                _t(lang, "Converties avec avertissements", "Converted with warnings"),
+                summary.rows_with_warnings,
+            ),
+            (
+                _t(lang, "Lignes sans données reconnues", "Rows without recognised data"),
+                summary.rows_blank,
+            ),
         ]
         if summary.encoding:
             rows.append((_t(lang, "Encodage (CSV)", "Encoding (CSV)"), summary.encoding))
-            rows.append((_t(lang, "Séparateur (CSV)", "Delimiter (CSV)"),
-                         {"\t": "tab"}.get(summary.delimiter or "", summary.delimiter)))
+            rows.append(
+                (
+                    _t(lang, "Séparateur (CSV)", "Delimiter (CSV)"),
+                    {"\t": "tab"}.get(summary.delimiter or "", summary.delimiter),
+                )
+            )
         for label, value in rows:
             s.append([Styled(label, Style.HEADER), value])
         s.append([])
@@ -186,8 +204,18 @@ class ReportWriter:
             s.append([code, count])
         if summary.defaults_applied:
             s.append([])
-            s.append([Styled(_t(lang, "Valeurs par défaut appliquées (colonne absente)",
-                                "Defaults applied (column absent)"), Style.TITLE)])
+            s.append(
+                [
+                    Styled(
+                        _t(
+                            lang,
+                            "Valeurs par défaut appliquées (colonne absente)",
+                            "Defaults applied (column absent)",
+                        ),
+                        Style.TITLE,
+                    )
+                ]
+            )
             for key, count in sorted(summary.defaults_applied.items()):
                 field = FIELDS_BY_KEY.get(key)
                 s.append([field.label(lang) if field else key, count])
@@ -205,8 +233,16 @@ class ReportWriter:
             field = FIELDS_BY_KEY.get(target or "")
             label = field.label(lang) if field else (target or "")
             how_text = _HOW["fr" if lang == "fr" else "en"].get(how, how)
-            s.append([letter, header, label, Styled(how_text, Style.WARNING)
-                      if target is None and how != "empty" else how_text])
+            s.append(
+                [
+                    letter,
+                    header,
+                    label,
+                    Styled(how_text, Style.WARNING)
+                    if target is None and how != "empty"
+                    else how_text,
+                ]
+            )
         self._book.close()
 
     def abort(self) -> None:

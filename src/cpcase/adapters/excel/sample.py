@@ -59,33 +59,147 @@ SAMPLE_HEADERS = (
     "Observations",
 )
 
-_FIRST_F = ("Aminata", "Fatoumata", "Mariam", "Awa", "Kadiatou", "Oumou", "Hawa", "Aïssata",
-            "Bintou", "Djeneba", "Salimata", "Rokia", "Assitan", "Fanta", "Nana")
-_FIRST_M = ("Moussa", "Mamadou", "Ibrahim", "Seydou", "Boubacar", "Oumar", "Adama", "Souleymane",
-            "Bakary", "Issa", "Lassana", "Drissa", "Modibo", "Yacouba", "Sékou")
-_LAST = ("FICTIF", "EXEMPLE", "DÉMO", "ESSAI", "FACTICE", "MODÈLE", "INVENTÉ", "SIMULÉ",
-         "TÉMOIN", "IMAGINAIRE")
-_REGIONS = ("Mopti", "Mopti", "Mopti", "Ségou", "Bamako", "Tombouctou", "Gao", "Sikasso",
-            "Kayes", "MOPTI", "Segou")
-_COMMUNES = ("Sévaré", "Mopti commune", "Bandiagara", "Djenné", "Socoura", "Fatoma",
-             "Konna", "Bankass", "Quartier Gangal", "Médine")
-_SOURCES = ("Signalement", "Référencement", "Stratégie avancée", "Auto-saisie",
-            "Interpellation", "signalement", "Référé")
-_CONCERNS = ("Négligence", "Abus sexuel", "Violence physique", "Travail des enfants",
-             "Mendicité", "Enfant non accompagné", "Mariage précoce", "Abandon", "Orphelin",
-             "ECL", "EAFGA", "Exploitation sexuelle", "Viol", "Enfant séparé",
-             "Maltraitance", "negligence")
-_SECONDARY = ("", "", "", "Détresse psychosociale", "Sans acte de naissance; Orphelin",
-              "Travail des enfants, Mendicité", "Drogue", "Grossesse", "Abandon / Négligence")
-_RISKS = ("Élevé", "Elevé", "Haut", "ELEVE", "Moyen", "Moyenne", "moyen", "Faible", "Bas",
-          "faible", "Nul")
+_FIRST_F = (
+    "Aminata",
+    "Fatoumata",
+    "Mariam",
+    "Awa",
+    "Kadiatou",
+    "Oumou",
+    "Hawa",
+    "Aïssata",
+    "Bintou",
+    "Djeneba",
+    "Salimata",
+    "Rokia",
+    "Assitan",
+    "Fanta",
+    "Nana",
+)
+_FIRST_M = (
+    "Moussa",
+    "Mamadou",
+    "Ibrahim",
+    "Seydou",
+    "Boubacar",
+    "Oumar",
+    "Adama",
+    "Souleymane",
+    "Bakary",
+    "Issa",
+    "Lassana",
+    "Drissa",
+    "Modibo",
+    "Yacouba",
+    "Sékou",
+)
+_LAST = (
+    "FICTIF",
+    "EXEMPLE",
+    "DÉMO",
+    "ESSAI",
+    "FACTICE",
+    "MODÈLE",
+    "INVENTÉ",
+    "SIMULÉ",
+    "TÉMOIN",
+    "IMAGINAIRE",
+)
+_REGIONS = (
+    "Mopti",
+    "Mopti",
+    "Mopti",
+    "Ségou",
+    "Bamako",
+    "Tombouctou",
+    "Gao",
+    "Sikasso",
+    "Kayes",
+    "MOPTI",
+    "Segou",
+)
+_COMMUNES = (
+    "Sévaré",
+    "Mopti commune",
+    "Bandiagara",
+    "Djenné",
+    "Socoura",
+    "Fatoma",
+    "Konna",
+    "Bankass",
+    "Quartier Gangal",
+    "Médine",
+)
+_SOURCES = (
+    "Signalement",
+    "Référencement",
+    "Stratégie avancée",
+    "Auto-saisie",
+    "Interpellation",
+    "signalement",
+    "Référé",
+)
+_CONCERNS = (
+    "Négligence",
+    "Abus sexuel",
+    "Violence physique",
+    "Travail des enfants",
+    "Mendicité",
+    "Enfant non accompagné",
+    "Mariage précoce",
+    "Abandon",
+    "Orphelin",
+    "ECL",
+    "EAFGA",
+    "Exploitation sexuelle",
+    "Viol",
+    "Enfant séparé",
+    "Maltraitance",
+    "negligence",
+)
+_SECONDARY = (
+    "",
+    "",
+    "",
+    "Détresse psychosociale",
+    "Sans acte de naissance; Orphelin",
+    "Travail des enfants, Mendicité",
+    "Drogue",
+    "Grossesse",
+    "Abandon / Négligence",
+)
+_RISKS = (
+    "Élevé",
+    "Elevé",
+    "Haut",
+    "ELEVE",
+    "Moyen",
+    "Moyenne",
+    "moyen",
+    "Faible",
+    "Bas",
+    "faible",
+    "Nul",
+)
 _SEX_M = ("M", "M", "Garçon", "masculin", "G", "m ")
 _SEX_F = ("F", "F", "Fille", "Féminin", "f", "F ")
 _YES = ("Oui", "oui", "O", "X", "OUI", "Yes")
 _NO = ("Non", "non", "N", "NON")
 _WORKERS = ("GC-01", "GC-02", "GC-03", "GC-04", "AS-Mopti-1", "AS-Mopti-2")
-_MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-              "septembre", "octobre", "novembre", "décembre")
+_MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 _EPOCH = dt.date(1899, 12, 30)
 
 
@@ -119,7 +233,7 @@ def sample_rows(
     With ``messy``, about one row in six has a problem a data officer must fix, one in forty
     is a person aged 18 or more, and a few rows are duplicates or blank.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     previous: list[list[Any]] = []
     number = 0
     row_number = start_row - 1
@@ -168,7 +282,7 @@ def sample_rows(
         age = years
         if messy and rng.random() < 0.3:
             # the age column computed by a formula; Excel cached the value
-            row[5] = Formula(f"=DATEDIF(E{row_number},B{row_number},\"Y\")", float(age))
+            row[5] = Formula(f'=DATEDIF(E{row_number},B{row_number},"Y")', float(age))
         elif rng.random() < 0.5:
             row[5] = f"{age} ans" if age else f"{rng.randint(1, 11)} mois"
         else:
@@ -197,14 +311,21 @@ def sample_rows(
                 row[4] = str(born.year)  # only the year is known
                 row[5] = None
             elif trouble < 0.15:
-                row[4] = f"{born.month:02d}/{born.day + 12 if born.day <= 18 else born.day}/{born.year}"
+                row[4] = (
+                    f"{born.month:02d}/{born.day + 12 if born.day <= 18 else born.day}/{born.year}"
+                )
             elif trouble < 0.16:
                 row[12] = "Oui"  # emergency with a low risk: contradicts SOP L805
                 row[11] = "Faible"
             if rng.random() < 0.04:
                 row[19] = rng.choice(
-                    ("=HYPERLINK(\"http://exemple.invalid\")", "+ suivi hebdomadaire",
-                     "-", "@GC-01 à rappeler", "Visite à domicile prévue")
+                    (
+                        '=HYPERLINK("http://exemple.invalid")',
+                        "+ suivi hebdomadaire",
+                        "-",
+                        "@GC-01 à rappeler",
+                        "Visite à domicile prévue",
+                    )
                 )
             if rng.random() < 0.03:
                 row[2] = row[2].replace(" ", "\u00a0", 1)
@@ -224,14 +345,21 @@ def _write(path: Path, rows: Iterator[list[Any]], *, title: bool, merges: bool) 
             info.append([Styled("Registre d'enregistrement — données FICTIVES", Style.TITLE)])
             info.append(["Ce classeur est un exemple synthétique : aucun nom n'est réel."])
             info.append(["Une ligne par enfant enregistré. Dates au format jj/mm/aaaa."])
-        sheet = book.add_sheet("Registre 2023", freeze_rows=4 if title else 1,
-                               auto_width_rows=20)
+        sheet = book.add_sheet("Registre 2023", freeze_rows=4 if title else 1, auto_width_rows=20)
         if title:
-            sheet.append([Styled("REGISTRE D'ENREGISTREMENT DES CAS — DRPFEF MOPTI — 2023 "
-                                 "(DONNÉES FICTIVES)", Style.TITLE)])
+            sheet.append(
+                [
+                    Styled(
+                        "REGISTRE D'ENREGISTREMENT DES CAS — DRPFEF MOPTI — 2023 "
+                        "(DONNÉES FICTIVES)",
+                        Style.TITLE,
+                    )
+                ]
+            )
             sheet.merge(1, 0, 1, len(SAMPLE_HEADERS) - 1)
-            sheet.append(["Organisation : ORG-EXEMPLE", None, None, "Période : 01/01/2023 – "
-                          "31/12/2023"])
+            sheet.append(
+                ["Organisation : ORG-EXEMPLE", None, None, "Période : 01/01/2023 – 31/12/2023"]
+            )
             sheet.append([])
         sheet.append(list(SAMPLE_HEADERS), style=Style.HEADER)
         number = sheet.rows_written
@@ -275,8 +403,7 @@ def write_large_register(
 ) -> Path:
     """Write a large 20-column register for the benchmarks (same generator, no title rows)."""
     path = Path(path)
-    _write(path, sample_rows(rows, seed=seed, messy=messy, start_row=1), title=False,
-           merges=False)
+    _write(path, sample_rows(rows, seed=seed, messy=messy, start_row=1), title=False, merges=False)
     return path
 
 
@@ -284,7 +411,7 @@ def main() -> None:
     """Regenerate the bundled sample register."""
     SAMPLE_REGISTER.parent.mkdir(parents=True, exist_ok=True)
     write_sample_register(SAMPLE_REGISTER)
-    print(SAMPLE_REGISTER)  # noqa: T201 - a script
+    print(SAMPLE_REGISTER)
 
 
 if __name__ == "__main__":

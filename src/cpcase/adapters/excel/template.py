@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cpcase.adapters.excel._xlsxwrite import Style, Styled, XlsxWriter
-from cpcase.adapters.excel.coerce import short_label
+from cpcase.adapters.excel.coerce import short_label, vocab_member
 from cpcase.adapters.excel.columns import FIELDS_BY_KEY, FieldKind
 from cpcase.adapters.excel.export import TEMPLATE_KEYS, ListsSheet, add_register_sheet
 from cpcase.adapters.excel.mapping import BUILTIN_DEFAULTS
@@ -55,9 +55,16 @@ def write_template(path: Path | str, *, lang: Lang = "fr") -> Path:
         lists = ListsSheet(book, lang)
         add_register_sheet(book, lists, lang)
         info = book.add_sheet("Instructions", widths=(34, 12, 34, 90), freeze_rows=0)
-        info.append([Styled("Registre d'enregistrement des cas — mode d'emploi" if fr
-                            else "Case registration register — how to fill it in",
-                            Style.TITLE)])
+        info.append(
+            [
+                Styled(
+                    "Registre d'enregistrement des cas — mode d'emploi"
+                    if fr
+                    else "Case registration register — how to fill it in",
+                    Style.TITLE,
+                )
+            ]
+        )
         for line in (
             (
                 "Une ligne par enfant. Ne modifiez pas la ligne d'en-tête. Les dates au format "
@@ -82,8 +89,9 @@ def write_template(path: Path | str, *, lang: Lang = "fr") -> Path:
                 Styled("Colonne" if fr else "Column", Style.HEADER),
                 Styled("Obligatoire" if fr else "Required", Style.HEADER),
                 Styled("Saisie" if fr else "Entry", Style.HEADER),
-                Styled("Valeurs possibles / aide" if fr else "Possible values / help",
-                       Style.HEADER),
+                Styled(
+                    "Valeurs possibles / aide" if fr else "Possible values / help", Style.HEADER
+                ),
             ]
         )
         for key in TEMPLATE_KEYS:
@@ -94,7 +102,7 @@ def write_template(path: Path | str, *, lang: Lang = "fr") -> Path:
             elif key in BUILTIN_DEFAULTS:
                 need = "défaut : " if fr else "default: "
                 assert field.vocab is not None  # noqa: S101 - defaults are vocabulary codes
-                need += short_label(field.vocab(BUILTIN_DEFAULTS[key]), lang)
+                need += short_label(vocab_member(field.vocab, BUILTIN_DEFAULTS[key]), lang)
             else:
                 need = ("oui" if fr else "yes") if required else ""
             kind = (_KIND_FR if fr else _KIND_EN)[field.kind]
