@@ -72,5 +72,30 @@ def small_case(n: int, org: str = "TDH", **reg: Any) -> CaseFile:
     return CaseFile(
         case_code=code,
         organisation_id=org,
-        registration=registration(code, age=n % 18, **reg),
+        registration=registration(code, **{"age": n % 18, **reg}),
+    )
+
+
+def services(code: str, *rows: dict[str, Any], entry_id: str | None = None) -> Any:
+    """A valid 4.A form with the given service rows (defaults fill the required cells)."""
+    from cpcase.forms import ServicesProvided
+
+    full = [
+        {
+            "row_id": f"svc-{i + 1}",
+            "service_type": "health_care",
+            "service_referral": "direct",
+            "service_response_day_time": dt.date(2026, 3, 3),
+            **row,
+        }
+        for i, row in enumerate(rows)
+    ]
+    return ServicesProvided.model_validate(
+        {
+            "case_code": code,
+            "form_date": dt.date(2026, 3, 3),
+            "entry_id": entry_id,
+            "services_section": full,
+        },
+        context={"today": TODAY},
     )

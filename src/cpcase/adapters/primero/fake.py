@@ -1512,7 +1512,10 @@ class FakePrimeroServer:
     def start(self) -> FakePrimeroServer:
         """Start serving in a daemon thread."""
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-primero", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-primero",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -342,7 +342,12 @@ _REGISTRATION: Final = (
     _Spec("registration.age_status", "age_status", "option_tick", AgeStatus),
     _Spec("registration.displacement_status", "displacement_status", "option", DisplacementStatus),
     _Spec("registration.location_current", "location_current", "text"),
-    _Spec("registration.protection_concerns", "protection_concern_primary", "concerns"),
+    _Spec(
+        "registration.protection_concerns",
+        "protection_concern_primary",
+        "concerns",
+        ProtectionConcern,
+    ),
     _Spec("registration.separation_status", "separation_status", "option", SeparationStatus),
 )
 _CONSENT: Final = (
@@ -608,7 +613,9 @@ def _record_id(case: CaseFile, m: PrimeroMapping) -> str:
 
 
 def _row_uid(m: PrimeroMapping, case: CaseFile, group: str, form_key: str, row_id: str) -> str:
-    return m.uuid("row", case.organisation_id, case.case_code, group, form_key, row_id)
+    # From the record id (itself from organisation + case code), so rows stay stable when a
+    # pulled file keeps Primero's own id.
+    return m.uuid("row", _record_id(case, m), group, form_key, row_id)
 
 
 def _latest(case: CaseFile, code: str) -> Any:
@@ -630,8 +637,7 @@ def map_case(case: CaseFile, mapping: PrimeroMapping | None = None) -> MappedCas
     m = mapping or default_mapping()
     body: dict[str, Any] = {"id": _record_id(case, m), "module_id": m.module_id}
     w = _Writer(m, body)
-    if name := m.field("case.case_code"):
-        body[name] = case.case_code
+    body[m.id_field] = case.case_code
     if name := m.field("case.status"):
         option = m.option(case.status)
         if isinstance(option, str):
@@ -695,7 +701,7 @@ def _map_risk(case: CaseFile, m: PrimeroMapping, body: dict[str, Any], w: _Write
         }
         rows.append(
             {
-                "unique_id": m.uuid("risk", case.organisation_id, case.case_code, str(i)),
+                "unique_id": m.uuid("risk", _record_id(case, m), str(i)),
                 "note_date": decision.decided_on.isoformat(),
                 "note_subject": subject,
                 "note_text": json.dumps(
