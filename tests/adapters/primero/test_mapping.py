@@ -93,7 +93,13 @@ def _kept(record: dict[str, Any], case: CaseFile) -> None:
 def test_round_trip_is_identity_on_mapped_fields(case: CaseFile) -> None:
     """CaseFile -> Primero (through the fake) -> CaseFile gives back the same file."""
     body, record, _ = _push_and_read(case)
-    ids = [r["unique_id"] for v in body.values() if isinstance(v, list) for r in v]
+    ids = [
+        r["unique_id"]
+        for v in body.values()
+        if isinstance(v, list)
+        for r in v
+        if isinstance(r, dict)
+    ]
     assert len(ids) == len(set(ids))  # deterministic row ids never collide
     assert all(uuid.UUID(i).version == 5 for i in ids)
     result = primero_to_case(record, today=TODAY, base=case)
