@@ -35,7 +35,7 @@ def risk_timeline(case: CaseFile, policy: Policy) -> list[tuple[dt.date, RiskLev
         entries.append((b.reopen_date, 5, b.risk_level))
     for d in case.risk_history:
         entries.append((d.decided_on, 6, d.level))
-    entries.sort(key=lambda e: (e[0], e[1]))
+    entries.sort()
     return [(when, level) for when, _, level in entries]
 
 
@@ -73,8 +73,24 @@ def age_limit_date(case: CaseFile, age_limit: int) -> tuple[dt.date | None, bool
         return dt.date(base.year + years, 3, 1), estimated
 
 
+_FORM_ATTRIBUTES = tuple(CaseFile.FORM_ATTRIBUTES.values())
+
+
 def last_activity_on(case: CaseFile) -> dt.date | None:
-    days = [f.form_date for f in case.forms()]
-    days.extend(c.followup_date for f in case.follow_ups for c in f.followup_subform_section)
-    days.extend(d.decided_on for d in case.risk_history)
-    return max(days, default=None)
+    """The date of the latest form, follow-up contact or risk decision of the file."""
+    last: dt.date | None = None
+    for attr in _FORM_ATTRIBUTES:
+        held = getattr(case, attr)
+        if held is None:
+            continue
+        for form in held if type(held) is tuple else (held,):
+            if last is None or form.form_date > last:
+                last = form.form_date
+    for f in case.follow_ups:
+        for c in f.followup_subform_section:
+            if last is None or c.followup_date > last:
+                last = c.followup_date
+    for d in case.risk_history:
+        if last is None or d.decided_on > last:
+            last = d.decided_on
+    return last

@@ -55,7 +55,9 @@ counter-referral of an emergency referral (SOP L832: filled when the child is no
 
 from __future__ import annotations
 
+import calendar as _stdcal
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -221,6 +223,13 @@ class TaskStatus(LabelledEnum):
 
 
 _PENDING = frozenset({TaskStatus.OVERDUE, TaskStatus.DUE, TaskStatus.UPCOMING})
+_ADVISORY = frozenset(
+    {
+        TaskKind.CLOSURE_RECOMMENDED,
+        TaskKind.COMMUNITY_FOLLOW_UP,
+        TaskKind.LOST_TO_FOLLOW_UP_CLOSURE,
+    }
+)
 _URGENCY = {s: i for i, s in enumerate(TaskStatus)}
 
 
@@ -239,8 +248,12 @@ class Task:
     done_on: dt.date | None = None
     ref: str | None = None
     caseworker_id: str | None = None
-    advisory: bool = False
     reasons: tuple[Reason, ...] = ()
+
+    @property
+    def advisory(self) -> bool:
+        """True for recommendations and "not before" dates, which are never overdue."""
+        return self.kind in _ADVISORY
 
     @property
     def pending(self) -> bool:
@@ -339,6 +352,27 @@ def _split(value: dt.date | dt.datetime) -> tuple[dt.date, dt.time | None]:
     return value, None
 
 
+_RANK = {level: level.rank for level in RiskLevel}  # the property rebuilds a dict per call
+_DAY = 1440  # minutes; internal instants are integer minutes since day 1 (proleptic ordinal)
+_EOD = _DAY - 1  # a deadline without a time means "by the end of that day"
+
+
+def _key(day: dt.date, time: dt.time | None) -> int:
+    """The instant ``day`` at ``time``, or the end of ``day`` when there is no time."""
+    base = day.toordinal() * _DAY
+    return base + time.hour * 60 + time.minute if time is not None else base + _EOD
+
+
+@functools.lru_cache(maxsize=16_384)
+def _add_months(ordinal: int, months: int) -> int:
+    """Calendar-month addition on ordinals (day clamped to the month's end), cached."""
+    start = dt.date.fromordinal(ordinal)
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    day = min(start.day, _stdcal.monthrange(year, month)[1])
+    return dt.date(year, month, day).toordinal()
+
+
 @attrs.frozen
 class _Compiled:
     """Per-policy lookup tables, built once (see ``Policy.memo``)."""
@@ -347,7 +381,11 @@ class _Compiled:
     anchors: dict[str, AnchorEvent]
     escalate_from_anchor: bool
     deescalation: str
-    due_soon: dt.timedelta
+    due_soon: int  # minutes
+    inactive: frozenset[str]  # tables whose every cell is "not_applicable"
+    simple_calendar: bool  # calendar days: date arithmetic on ordinals
+    week_days: int
+    thirty_day_months: bool
 
 
 def _compile(policy: Policy) -> _Compiled:
@@ -368,17 +406,33 @@ def _compile(policy: Policy) -> _Compiled:
         for level in _LEVELS:
             cells[(name, level)] = table.cell(level)
     soon = policy.tasks.due_soon.value
+    week = policy.calendar.week_days.value
     return _Compiled(
         cells=cells,
         anchors=anchors,
         escalate_from_anchor=policy.risk_change.on_escalation.value == "original_anchor",
         deescalation=policy.risk_change.on_deescalation.value,
-        due_soon=dt.timedelta(hours=soon.nominal_hours(week_days=policy.calendar.week_days.value)),
+        due_soon=round(soon.nominal_hours(week_days=week) * 60),
+        inactive=frozenset(
+            name
+            for name in anchors
+            if all(cells[(name, lv)].value is Directive.NOT_APPLICABLE for lv in _LEVELS)
+        ),
+        simple_calendar=not policy.clock.working_days,
+        week_days=week,
+        thirty_day_months=policy.calendar.month.value == "30d",
     )
 
 
+_Segment = tuple[RiskLevel, int, bool, Cited[Any]]
+
+
 class _Ctx:
-    """Everything one schedule() call needs; tasks are appended to ``out``."""
+    """Everything one schedule() call needs; tasks are appended to ``out``.
+
+    Instants are integer minutes (``_key``) so that the hot path does integer arithmetic; a
+    deadline "timed" to the minute comes from an hour-based rule and an anchor with a time.
+    """
 
     __slots__ = (
         "cal",
@@ -390,8 +444,10 @@ class _Ctx:
         "now",
         "out",
         "policy",
+        "soon_from",
         "timeline",
         "today",
+        "today_ord",
     )
 
     def __init__(self, case: CaseFile, policy: Policy, today: dt.date | dt.datetime) -> None:
@@ -402,18 +458,23 @@ class _Ctx:
         self.cal = policy.clock
         self.comp: _Compiled = policy.memo("schedule", _compile)
         if isinstance(today, dt.datetime):
-            self.now: dt.datetime | None = today.replace(tzinfo=None)
-            self.today = today.date()
+            day, time = today.date(), today.replace(tzinfo=None).time()
+            self.now: int | None = _key(day, time)
         else:
+            day = today
             self.now = None
-            self.today = today
+        self.today = day
+        self.today_ord = day.toordinal()
+        # A pending task is "due" once the end of today reaches due_soon before its time.
+        self.soon_from = self.today_ord * _DAY + _EOD + self.comp.due_soon
         self.default_level: RiskLevel = policy.risk.default_level.value
-        self.timeline: list[tuple[dt.date, RiskLevel]] = []
+        self.timeline: list[tuple[int, RiskLevel]] = []
         self.out: list[Task] = []
 
     # -- risk ------------------------------------------------------------------------------
 
-    def level_at(self, day: dt.date, before: dt.date | None) -> RiskLevel:
+    def level_at(self, day: int, before: int | None) -> RiskLevel:
+        """The level in force on ordinal ``day``, ignoring levels set on/after ``before``."""
         level = None
         for when, lvl in self.timeline:
             if when > day or (before is not None and when >= before):
@@ -431,24 +492,29 @@ class _Ctx:
 
     # -- dates -----------------------------------------------------------------------------
 
-    def add(self, day: dt.date, time: dt.time | None, d: Duration) -> tuple[dt.datetime, bool]:
-        if time is not None and d.unit == "h":
-            return (
-                dt.datetime.combine(day, time) + dt.timedelta(hours=d.amount / d.times),
-                True,
-            )
-        return dt.datetime.combine(self.cal.add(day, d), _END), False
+    def add(self, day: int, minute: int | None, d: Duration) -> tuple[int, bool]:
+        """The instant ``d`` after ordinal ``day`` (at ``minute`` of that day, if known)."""
+        amount, unit, times = d.amount, d.unit, d.times
+        if unit == "h":
+            minutes = (amount * 60) // times
+            if minute is not None:
+                return day * _DAY + minute + minutes, True
+            return (day + minutes // _DAY) * _DAY + _EOD, False
+        comp = self.comp
+        if comp.simple_calendar:
+            if unit == "mo" and not comp.thirty_day_months:
+                if amount % times == 0:
+                    return _add_months(day, amount // times) * _DAY + _EOD, False
+                return (day + (30 * amount) // times) * _DAY + _EOD, False
+            days = amount * (comp.week_days if unit == "w" else 30 if unit == "mo" else 1)
+            return (day + days // times) * _DAY + _EOD, False
+        result = self.cal.add(dt.date.fromordinal(day), d)
+        return result.toordinal() * _DAY + _EOD, False
 
     def deadline(
-        self,
-        table: str,
-        anchor: dt.date,
-        anchor_time: dt.time | None,
-        done: dt.date | None,
-    ) -> (
-        tuple[dt.datetime, bool, Cited[Any], RiskLevel] | tuple[None, bool, Cited[Any], RiskLevel]
-    ):
-        """Due time of one step under the risk timeline; ``None`` due for a directive cell.
+        self, table: str, anchor: int, anchor_min: int | None, done: int | None
+    ) -> tuple[int | None, bool, Cited[Any], RiskLevel]:
+        """Due instant of one step under the risk timeline; ``None`` due for a directive cell.
 
         Each level in force since the anchor sets a deadline ("segment"); the due time is the
         earliest deadline of the segments in force. Raising the level adds a segment (the new
@@ -460,48 +526,56 @@ class _Ctx:
         Lowering to a level without deadline (none) before the due time replaces the deadline
         by the table's directive. Nothing done after the due time forgives it.
         """
-        cells = self.comp.cells
         comp = self.comp
+        cells = comp.cells
+        timeline = self.timeline
+        if len(timeline) == 1 and (done is None or timeline[0][0] < done):
+            level = timeline[0][1]  # one level ever decided: nothing can change
+            cited = cells[(table, level)]
+            cell = cited.value
+            if isinstance(cell, Duration):
+                due, timed = self.add(anchor, anchor_min, cell)
+                return due, timed, cited, level
+            return None, False, cited, level
         level = self.level_at(anchor, done)
         cited = cells[(table, level)]
-        # Segments in force: (level, due, timed, cited).
-        segments: list[tuple[RiskLevel, dt.datetime, bool, Cited[Any]]] = []
-        if isinstance(cited.value, Duration):
-            due, timed = self.add(anchor, anchor_time, cited.value)
-            segments.append((level, due, timed, cited))
+        cell = cited.value
+        best: _Segment | None = None
+        segments: list[_Segment] = []
+        if isinstance(cell, Duration):
+            due, timed = self.add(anchor, anchor_min, cell)
+            best = (level, due, timed, cited)
+            segments.append(best)
         directive = None if segments else cited
-        best = segments[0] if segments else None
-        for when, new_level in self.timeline:
-            if when <= anchor:
+        for when, new_level in timeline:
+            if when <= anchor or new_level is level:
                 continue
             if done is not None and when >= done:
                 break
-            if new_level is level:
-                continue
             new_cited = cells[(table, new_level)]
             new_cell = new_cited.value
-            in_time = best is None or when <= best[1].date()
-            if new_level.rank > level.rank:
+            in_time = best is None or when * _DAY <= best[1]
+            if _RANK[new_level] > _RANK[level]:
                 if isinstance(new_cell, Duration):
                     if comp.escalate_from_anchor and segments:
-                        cand, cand_timed = self.add(anchor, anchor_time, new_cell)
+                        cand, cand_timed = self.add(anchor, anchor_min, new_cell)
                     else:
                         cand, cand_timed = self.add(when, None, new_cell)
                     segments.append((new_level, cand, cand_timed, new_cited))
                     directive = None
             elif in_time and not isinstance(new_cell, Duration):
-                segments = [seg for seg in segments if seg[0].rank <= new_level.rank]
+                segments = [seg for seg in segments if _RANK[seg[0]] <= _RANK[new_level]]
                 if not segments:
                     directive = new_cited
             elif in_time and comp.deescalation != "keep":
-                segments = [seg for seg in segments if seg[0].rank <= new_level.rank]
+                segments = [seg for seg in segments if _RANK[seg[0]] <= _RANK[new_level]]
                 if comp.deescalation == "change_time":
                     cand, cand_timed = self.add(when, None, new_cell)
                 else:
-                    cand, cand_timed = self.add(anchor, anchor_time, new_cell)
+                    cand, cand_timed = self.add(anchor, anchor_min, new_cell)
                 segments.append((new_level, cand, cand_timed, new_cited))
             level = new_level
-            best = min(segments, key=lambda seg: seg[1]) if segments else None
+            best = min(segments, key=_segment_due) if segments else None
         if best is None:
             return None, False, directive or cited, level
         return best[1], best[2], best[3], best[0]
@@ -511,7 +585,7 @@ class _Ctx:
     def emit(
         self,
         kind: TaskKind,
-        due: dt.datetime,
+        due: int,
         rule: str,
         *,
         timed: bool = False,
@@ -523,38 +597,39 @@ class _Ctx:
         advisory: bool = False,
         reasons: tuple[Reason, ...] = (),
     ) -> None:
-        due_day = due.date()
+        due_ord = due // _DAY
         if done is not None:
             if timed and done_time is not None:
-                late = dt.datetime.combine(done, done_time) > due
+                late = _key(done, done_time) > due
             else:
-                late = done > due_day
+                late = done.toordinal() > due_ord
             status = TaskStatus.DONE_LATE if late else TaskStatus.DONE_ON_TIME
         elif advisory:
-            status = TaskStatus.DUE if self.today >= due_day else TaskStatus.UPCOMING
+            status = TaskStatus.DUE if self.today_ord >= due_ord else TaskStatus.UPCOMING
+        elif (self.now > due) if self.now is not None else (self.today_ord > due_ord):
+            status = TaskStatus.OVERDUE
+        elif self.soon_from >= due:
+            status = TaskStatus.DUE
         else:
-            now = self.now
-            overdue = now > due if now is not None else self.today > due_day
-            if overdue:
-                status = TaskStatus.OVERDUE
-            elif dt.datetime.combine(self.today, _END) >= due - self.comp.due_soon:
-                status = TaskStatus.DUE
-            else:
-                status = TaskStatus.UPCOMING
+            status = TaskStatus.UPCOMING
+        day = dt.date.fromordinal(due_ord)
+        due_at = None
+        if timed:
+            minute = due - due_ord * _DAY
+            due_at = dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60)  # noqa: DTZ001 - wall clock
         self.out.append(
             Task(
                 self.code,
                 kind,
-                due_day,
+                day,
                 status,
                 rule,
-                due if timed else None,
+                due_at,
                 level,
                 anchor,
                 done,
                 ref,
                 self.cw,
-                advisory,
                 reasons,
             )
         )
@@ -570,7 +645,12 @@ class _Ctx:
         directive_kind: TaskKind | None = None,
         directive_done: dt.date | None = None,
     ) -> None:
-        due, timed, cited, level = self.deadline(table, anchor, anchor_time, done)
+        if table in self.comp.inactive:
+            return
+        minute = anchor_time.hour * 60 + anchor_time.minute if anchor_time is not None else None
+        due, timed, cited, level = self.deadline(
+            table, anchor.toordinal(), minute, done.toordinal() if done is not None else None
+        )
         if due is not None:
             self.emit(
                 kind,
@@ -585,7 +665,7 @@ class _Ctx:
         elif cited.value is not Directive.NOT_APPLICABLE and directive_kind is not None:
             self.emit(
                 directive_kind,
-                dt.datetime.combine(anchor, _END),
+                _key(anchor, None),
                 cited.key,
                 level=level,
                 anchor=anchor,
@@ -603,19 +683,20 @@ class _Ctx:
     ) -> None:
         """A recurring task: each event is due one interval after the previous one."""
         prev = start
+        prev_ord = start.toordinal()
         for event in events:
-            if event <= prev:
-                prev = max(prev, event)
+            event_ord = event.toordinal()
+            if event_ord <= prev_ord:
                 continue
-            due, timed, cited, level = self.deadline(table, prev, None, event)
+            due, timed, cited, level = self.deadline(table, prev_ord, None, event_ord)
             if due is None:
                 return
             self.emit(kind, due, cited.key, timed=timed, level=level, anchor=prev, done=event)
-            prev = event
+            prev, prev_ord = event, event_ord
         if until is not None and prev >= until:
             return
-        due, timed, cited, level = self.deadline(table, prev, None, None)
-        if due is not None and (until is None or due.date() <= until):
+        due, timed, cited, level = self.deadline(table, prev_ord, None, None)
+        if due is not None and (until is None or due // _DAY <= until.toordinal()):
             self.emit(kind, due, cited.key, timed=timed, level=level, anchor=prev)
 
     def fixed_series(
@@ -637,11 +718,11 @@ class _Ctx:
                 continue
             if until is not None and event > until:
                 break
-            due, timed = self.add(prev, None, interval)
+            due, timed = self.add(prev.toordinal(), None, interval)
             self.emit(kind, due, cited.key, timed=timed, anchor=prev, done=event, ref=ref)
             prev = event
-        due, timed = self.add(prev, None, interval)
-        if until is None or due.date() <= until:
+        due, timed = self.add(prev.toordinal(), None, interval)
+        if until is None or due // _DAY <= until.toordinal():
             self.emit(kind, due, cited.key, timed=timed, anchor=prev, ref=ref)
 
     def fixed(
@@ -660,7 +741,8 @@ class _Ctx:
         delay = cited.value
         if not isinstance(delay, Duration):
             return
-        due, timed = self.add(start, start_time, delay)
+        minute = start_time.hour * 60 + start_time.minute if start_time is not None else None
+        due, timed = self.add(start.toordinal(), minute, delay)
         self.emit(
             kind,
             due,
@@ -672,6 +754,59 @@ class _Ctx:
             ref=ref,
             advisory=advisory,
         )
+
+
+def _segment_due(segment: _Segment) -> int:
+    return segment[1]
+
+
+class _Contacts:
+    """One pass over the follow-up contacts (5.A) of a file, for every rule that needs them."""
+
+    __slots__ = (
+        "dates",
+        "last_seen",
+        "last_unseen",
+        "plan_dates",
+        "proposed",
+        "updates",
+        "visits",
+    )
+
+    def __init__(self, case: CaseFile) -> None:
+        dates: set[dt.date] = set()
+        plan_dates: set[dt.date] = set()
+        visits: set[dt.date] = set()
+        self.updates: dict[str, dt.date] = {}  # activity row id → first "completed" update
+        self.proposed: dt.date | None = None  # first contact recommending closure
+        self.last_seen: dt.date | None = None  # last contact where the child was not unseen
+        self.last_unseen = False  # the latest contact did not see the child
+        latest: dt.date | None = None
+        for f in case.follow_ups:
+            for c in f.followup_subform_section:
+                day = c.followup_date
+                dates.add(day)
+                if c.followup_type is not FollowUpType.POST_CLOSURE:
+                    plan_dates.add(day)
+                if c.followed_up_through in _VISIT_TYPES:
+                    visits.add(day)
+                for u in c.activity_updates:
+                    if u.interventions_status is ActivityStatus.COMPLETED:
+                        prev = self.updates.get(u.activity_ref)
+                        if prev is None or day < prev:
+                            self.updates[u.activity_ref] = day
+                if c.recommend_case_closed and (self.proposed is None or day < self.proposed):
+                    self.proposed = day
+                if c.child_was_seen is not False and (
+                    self.last_seen is None or day > self.last_seen
+                ):
+                    self.last_seen = day
+                if latest is None or day >= latest:
+                    latest = day
+                    self.last_unseen = c.child_was_seen is False
+        self.dates = sorted(dates)
+        self.plan_dates = sorted(plan_dates)
+        self.visits = sorted(visits)
 
 
 def _episodes_from_case(case: CaseFile) -> list[EmergencyEpisode]:
@@ -724,9 +859,17 @@ def schedule(
     if closed is not None:
         _schedule_closed(ctx, closed)
         return _sorted(ctx.out)
-    ctx.timeline = risk_timeline(case, policy)
-    _schedule_steps(ctx)
-    _schedule_other(ctx, (*_episodes_from_case(case), *episodes))
+    # Only the changes of level matter (restatements of the same level do not).
+    timeline: list[tuple[int, RiskLevel]] = []
+    last: RiskLevel | None = None
+    for day, level in risk_timeline(case, policy):
+        if level is not last:
+            timeline.append((day.toordinal(), level))
+            last = level
+    ctx.timeline = timeline
+    contacts = _Contacts(case)
+    _schedule_steps(ctx, contacts)
+    _schedule_other(ctx, contacts, (*_episodes_from_case(case), *episodes))
     return _sorted(ctx.out)
 
 
@@ -742,7 +885,7 @@ def _sorted(tasks: list[Task]) -> tuple[Task, ...]:
     return tuple(tasks)
 
 
-def _schedule_steps(ctx: _Ctx) -> None:
+def _schedule_steps(ctx: _Ctx, contacts: _Contacts) -> None:
     case = ctx.case
     anchors = ctx.comp.anchors
     reg = case.registration
@@ -795,7 +938,7 @@ def _schedule_steps(ctx: _Ctx) -> None:
     )
     plans = [p for p in case.action_plans if start is None or p.date_case_plan >= start]
     first_plan = min((p.date_case_plan for p in plans), default=None)
-    closure_proposed = _closure_proposed(case)
+    closure_proposed = _closure_proposed(case, contacts)
 
     def anchor_for(table: str) -> tuple[dt.date, dt.time | None] | None:
         event = anchors[table]
@@ -849,22 +992,14 @@ def _schedule_steps(ctx: _Ctx) -> None:
     }
     follow_start = starts.get(anchors["follow_up"])
     if follow_start is not None:
-        contacts = sorted(
-            {
-                c.followup_date
-                for f in case.follow_ups
-                for c in f.followup_subform_section
-                if c.followup_type is not FollowUpType.POST_CLOSURE
-                and c.followup_date >= follow_start
-            }
-        )
-        ctx.series(TaskKind.FOLLOW_UP, "follow_up", follow_start, contacts)
+        follow = [d for d in contacts.plan_dates if d >= follow_start]
+        ctx.series(TaskKind.FOLLOW_UP, "follow_up", follow_start, follow)
     review_start = starts.get(anchors["review"])
     if review_start is not None:
         reviews = sorted({r.review_date for r in case.reviews if r.review_date >= review_start})
         ctx.series(TaskKind.REVIEW, "review", review_start, reviews)
     if plans and ctx.policy.tasks.plan_activities.value:
-        _plan_activities(ctx, plans)
+        _plan_activities(ctx, plans, contacts)
 
 
 def _emergency_initial(
@@ -877,8 +1012,11 @@ def _emergency_initial(
     cited = ctx.policy.emergency.imminent_danger_initial_assessment
     if not isinstance(cited.value, Duration):
         return False
-    due, _, _, _ = ctx.deadline("initial_assessment", anchor[0], anchor[1], done_d)
-    emergency_due, emergency_timed = ctx.add(anchor[0], anchor[1], cited.value)
+    day = anchor[0].toordinal()
+    minute = anchor[1].hour * 60 + anchor[1].minute if anchor[1] is not None else None
+    done_ord = done_d.toordinal() if done_d is not None else None
+    due, _, _, _ = ctx.deadline("initial_assessment", day, minute, done_ord)
+    emergency_due, emergency_timed = ctx.add(day, minute, cited.value)
     if due is not None and due <= emergency_due:
         return False
     ctx.emit(
@@ -904,27 +1042,16 @@ def _approval_date(plans: Sequence[Any]) -> dt.date | None:
     return min(dates, default=None)
 
 
-def _closure_proposed(case: CaseFile) -> dt.date | None:
+def _closure_proposed(case: CaseFile, contacts: _Contacts) -> dt.date | None:
     dates = [r.review_date for r in case.reviews if r.recommend_close_case]
-    dates.extend(
-        c.followup_date
-        for f in case.follow_ups
-        for c in f.followup_subform_section
-        if c.recommend_case_closed
-    )
+    if contacts.proposed is not None:
+        dates.append(contacts.proposed)
     return min(dates, default=None)
 
 
-def _plan_activities(ctx: _Ctx, plans: Sequence[Any]) -> None:
+def _plan_activities(ctx: _Ctx, plans: Sequence[Any], contacts: _Contacts) -> None:
     latest = max(enumerate(plans), key=lambda p: (p[1].date_case_plan, p[0]))[1]
-    completed_on: dict[str, dt.date] = {}
-    for f in ctx.case.follow_ups:
-        for c in f.followup_subform_section:
-            for u in c.activity_updates:
-                if u.interventions_status is ActivityStatus.COMPLETED:
-                    prev = completed_on.get(u.activity_ref)
-                    if prev is None or c.followup_date < prev:
-                        completed_on[u.activity_ref] = c.followup_date
+    completed_on = dict(contacts.updates)
     for s in ctx.case.services:
         for rec in s.services_section:
             if (
@@ -945,7 +1072,7 @@ def _plan_activities(ctx: _Ctx, plans: Sequence[Any]) -> None:
             done = latest.date_case_plan
         ctx.emit(
             TaskKind.PLAN_ACTIVITY,
-            dt.datetime.combine(act.deadline, _END),
+            _key(act.deadline, None),
             rule,
             anchor=latest.date_case_plan,
             done=done,
@@ -953,19 +1080,9 @@ def _plan_activities(ctx: _Ctx, plans: Sequence[Any]) -> None:
         )
 
 
-def _schedule_other(ctx: _Ctx, episodes: Iterable[EmergencyEpisode]) -> None:
+def _schedule_other(ctx: _Ctx, contacts: _Contacts, episodes: Iterable[EmergencyEpisode]) -> None:
     case, policy = ctx.case, ctx.policy
-    contacts = sorted(
-        {c.followup_date for f in case.follow_ups for c in f.followup_subform_section}
-    )
-    visits = sorted(
-        {
-            c.followup_date
-            for f in case.follow_ups
-            for c in f.followup_subform_section
-            if c.followed_up_through in _VISIT_TYPES
-        }
-    )
+    visits = contacts.visits
     em = policy.emergency
     for ep in episodes:
         start, start_t = _split(ep.started)
@@ -992,7 +1109,7 @@ def _schedule_other(ctx: _Ctx, episodes: Iterable[EmergencyEpisode]) -> None:
                 end = next((v for v in visits if v >= start), None)
             ctx.fixed(TaskKind.POST_DISCHARGE_VISIT, em.post_discharge_visit, start, None, end)
         else:
-            in_house = [c for c in contacts if c > start and (end is None or c <= end)]
+            in_house = [c for c in contacts.dates if c > start and (end is None or c <= end)]
             ctx.fixed_series(
                 TaskKind.SAFE_HOUSE_CONTACT,
                 em.safe_house_contact,
@@ -1052,37 +1169,27 @@ def _schedule_other(ctx: _Ctx, episodes: Iterable[EmergencyEpisode]) -> None:
         )
         ctx.emit(
             TaskKind.AGE_LIMIT,
-            dt.datetime.combine(birthday, _END),
+            _key(birthday, None),
             policy.eligibility.age_limit.key,
             reasons=note,
         )
 
 
-def _lost_since(case: CaseFile, contacts: Sequence[dt.date]) -> dt.date | None:
+def _lost_since(case: CaseFile, contacts: _Contacts) -> dt.date | None:
     """Last contact with the child when the file says they are lost to follow-up, else None."""
     lost = any(
         r.recommend_close_case and r.recommended_closure_reason is ClosureReason.LOST_TO_FOLLOW_UP
         for r in case.reviews
     )
-    seen: list[dt.date] = []
-    last_contact_unseen = False
-    latest: dt.date | None = None
-    for f in case.follow_ups:
-        for c in f.followup_subform_section:
-            if c.child_was_seen is not False:
-                seen.append(c.followup_date)
-            if latest is None or c.followup_date >= latest:
-                latest = c.followup_date
-                last_contact_unseen = c.child_was_seen is False
-    if not (lost or last_contact_unseen):
+    if not (lost or contacts.last_unseen):
         return None
-    if seen:
-        return max(seen)
+    if contacts.last_seen is not None:
+        return contacts.last_seen
     ia = case.initial_assessment
     if ia is not None:
         return ia.assessment_date
     reg = case.registration
-    return reg.registration_date if reg is not None else (contacts[0] if contacts else None)
+    return reg.registration_date if reg is not None else None
 
 
 #: Policy keys of organisation-level cadences that :func:`cadence_check` understands.
@@ -1127,10 +1234,7 @@ def cadence_check(rule: str, last: dt.date | None, policy: Policy, today: dt.dat
     due = policy.clock.add(last, interval)
     if today > due:
         status = TaskStatus.OVERDUE
-    elif (
-        dt.datetime.combine(today, _END)
-        >= dt.datetime.combine(due, _END) - policy.memo("schedule", _compile).due_soon
-    ):
+    elif _key(today, None) >= _key(due, None) - policy.memo("schedule", _compile).due_soon:
         status = TaskStatus.DUE
     else:
         status = TaskStatus.UPCOMING
