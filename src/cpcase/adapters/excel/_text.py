@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean_text", "fold", "fold_words", "strip_hints"]
+__all__ = ["clean_text", "fold", "fold_header", "strip_hints"]
 
 # Spaces Excel and word processors use in French text (NBSP before ":", thin NBSP in numbers).
 _SPACES = str.maketrans(
@@ -58,28 +58,32 @@ def clean_text(value: str) -> str:
 
 @lru_cache(maxsize=65536)
 def fold(value: str) -> str:
-    """Matching key: no accents, case-folded, "n°" → "numero", punctuation and spaces → " ".
+    """Matching key for values: no accents, case-folded, punctuation and spaces → " ".
 
-    >>> fold("  Date de naissance (jj/mm/aaaa) ")
-    'date de naissance jj mm aaaa'
-    >>> fold("N° dossier")
-    'numero dossier'
-    >>> fold("ÉLEVÉ")
+    >>> fold("  Élevé\u00a0")
     'eleve'
+    >>> fold("Garc\u0327on")
+    'garcon'
     """
     text = unicodedata.normalize("NFKD", value.translate(_SPACES))
-    text = _NUMERO.sub(" numero ", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    words = _NON_WORD.sub(" ", text).split()
-    return " ".join(_TOKEN_ALIASES.get(w, w) for w in words)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+@lru_cache(maxsize=16384)
+def fold_header(value: str) -> str:
+    """Matching key for column headers: :func:`fold`, and "N°", "No", "#" → "numero".
+
+    >>> fold_header("  Date de naissance (jj/mm/aaaa) ")
+    'date de naissance jj mm aaaa'
+    >>> fold_header("N° dossier"), fold_header("No. dossier"), fold_header("# dossier")
+    ('numero dossier', 'numero dossier', 'numero dossier')
+    """
+    text = _NUMERO.sub(" numero ", value.translate(_SPACES))
+    return " ".join(_TOKEN_ALIASES.get(w, w) for w in fold(text).split())
 
 
 def strip_hints(value: str) -> str:
     """``value`` without bracketed hints: "Sexe (M/F)" → "Sexe", "Âge [ans]" → "Âge"."""
     return _HINTS.sub(" ", value)
-
-
-def fold_words(value: str) -> tuple[str, ...]:
-    """The words of :func:`fold` (``value``)."""
-    return tuple(fold(value).split())

@@ -23,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar, cast
 
 import attrs
@@ -563,9 +565,18 @@ def vocab_member(vocab: type[E], code: str) -> E:
 
 
 def short_label(member: LabelledEnum, lang: Literal["fr", "en"]) -> str:
-    """A label fit for a dropdown: the part before " : " ("Risque élevé", "High risk")."""
-    label = member.label(lang)
-    return label.split(" : ", 1)[0].split(": ", 1)[0].strip()
+    """A label fit for a dropdown: the part before " : " ("Risque élevé", "High risk") when
+    that part names no other value of the vocabulary, else the whole label."""
+    return _short_labels(type(member), lang)[member.value]
+
+
+@lru_cache(maxsize=256)
+def _short_labels(vocab: type[LabelledEnum], lang: Literal["fr", "en"]) -> dict[str, str]:
+    heads = {m.value: m.label(lang).split(" : ", 1)[0].split(": ", 1)[0].strip() for m in vocab}
+    counts = Counter(heads.values())
+    return {
+        m.value: heads[m.value] if counts[heads[m.value]] == 1 else m.label(lang) for m in vocab
+    }
 
 
 class EnumIndex(Generic[E]):

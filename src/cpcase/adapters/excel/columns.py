@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import attrs
 
-from cpcase.adapters.excel._text import fold, strip_hints
+from cpcase.adapters.excel._text import fold_header, strip_hints
 from cpcase.labels import LabelledEnum
 from cpcase.vocab import (
     AgeStatus,
@@ -1803,8 +1803,8 @@ def header_keys(header: str) -> tuple[str, ...]:
 
 
 def _forms(header: str) -> tuple[str, str, str]:
-    full = fold(header)
-    hintless = fold(strip_hints(header.split(":")[0].split("?")[0]))
+    full = fold_header(header)
+    hintless = fold_header(strip_hints(header.split(":")[0].split("?")[0]))
     loose = " ".join(w for w in hintless.split() if w not in _FILLER)
     return full, hintless, loose
 

@@ -75,13 +75,35 @@ def find_header(
     row = candidates[best]
     names = _names(row)
     guess = HeaderGuess(row.number, tuple(names), scores[best])
-    if best + 1 < len(candidates) and candidates[best + 1].number == row.number + 1:
-        combined = _combine(names, _names(candidates[best + 1]))
+    for upper_i in (best - 1, best):
+        lower_i = upper_i + 1
+        if upper_i < 0 or lower_i >= len(candidates):
+            continue
+        upper, lower = candidates[upper_i], candidates[lower_i]
+        if lower.number != upper.number + 1:
+            continue
+        top, below = _names(upper), _names(lower)
+        combined = _combine(top, below)
         score = _matches(combined, extra)
-        below = _matches(_names(candidates[best + 1]), extra)
-        if score > guess.matched and below < score:
-            guess = HeaderGuess(row.number + 1, tuple(combined), score, rows_used=2)
+        single = max(scores[upper_i], scores[lower_i])
+        better = score > single or (score == single and _grouped(top, below))
+        if better and score >= guess.matched:
+            guess = HeaderGuess(lower.number, tuple(combined), score, rows_used=2)
     return guess
+
+
+def _grouped(top: list[str], below: list[str]) -> bool:
+    """Whether ``top`` holds a group label over several distinct sub-headers in ``below``."""
+    for i in range(1, min(len(top), len(below))):
+        if (
+            top[i]
+            and top[i] == top[i - 1]
+            and below[i]
+            and below[i - 1]
+            and below[i] != below[i - 1]
+        ):
+            return True
+    return False
 
 
 def _combine(top: list[str], below: list[str]) -> list[str]:

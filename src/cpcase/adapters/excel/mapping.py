@@ -39,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from cpcase.adapters.excel._text import fold
+from cpcase.adapters.excel._text import fold_header
 from cpcase.adapters.excel.coerce import short_label, vocab_member
 from cpcase.adapters.excel.columns import FIELDS, FIELDS_BY_KEY, FieldKind, match_header
 from cpcase.adapters.excel.errors import MappingFileError
@@ -177,7 +177,7 @@ def load_mapping(path: Path | str) -> MappingConfig:
     for header, target in raw_columns.items():
         if not isinstance(target, str):
             raise _fail(path, f"columns.{header}", "expected text", "texte attendu")
-        columns[fold(header)] = _check_target(path, f"columns.{header}", target.strip())
+        columns[fold_header(header)] = _check_target(path, f"columns.{header}", target.strip())
     values: dict[str, dict[str, str]] = {}
     raw_values = data.get("values", {})
     if not isinstance(raw_values, dict):
@@ -323,7 +323,7 @@ def map_columns(names: Sequence[str], config: MappingConfig) -> ColumnMap:
         if not name.strip():
             out.append(MappedColumn(index, name, None, "empty"))
             continue
-        folded = fold(name)
+        folded = fold_header(name)
         if folded in config.columns:
             target: str | None = config.columns[folded]
             how = "mapping"
@@ -401,8 +401,8 @@ def mapping_draft(
             lines.append(f'{header} = "ignore"  # {note}')
             continue
         close = difflib.get_close_matches(
-            fold(column.header),
-            [fold(s) for f in FIELDS for s in (f.label_fr, f.label_en, *f.synonyms)],
+            fold_header(column.header),
+            [fold_header(s) for f in FIELDS for s in (f.label_fr, f.label_en, *f.synonyms)],
             n=1,
             cutoff=0.82,
         )
@@ -418,7 +418,7 @@ def mapping_draft(
                 if fr
                 else "unrecognised column: keep it with extra:name or ignore it"
             )
-            slug = re.sub(r"[^a-z0-9]+", "_", fold(column.header)).strip("_")[:40] or "column"
+            slug = re.sub(r"[^a-z0-9]+", "_", fold_header(column.header)).strip("_")[:40] or "column"
             if not slug[0].isalpha():
                 slug = f"c_{slug}"
             lines.append(f'{header} = "extra:{slug}"  # {note}')
