@@ -1,8 +1,8 @@
 """age encryption: cpcase against the reference ``age`` command on the same 1 GiB file.
 
-Each side runs in its own process on the same input, interleaved over three rounds (who goes
+Each side runs in its own process on the same input, interleaved over five rounds (who goes
 first alternates), with the outputs deleted and ``sync`` run before every measurement so that
-neither side pays for the other's dirty pages. Best of three on each side.
+neither side pays for the other's dirty pages. Best of five on each side (the machine may be shared).
 
 * ``age``: wall-clock time of the whole ``age -e`` / ``age -d`` process.
 * cpcase: wall-clock time of the operation inside a fresh process (``encrypt``/``decrypt``
@@ -32,7 +32,7 @@ from pathlib import Path
 from benchmarks._common import Result
 
 GIB = 1024**3
-ROUNDS = 3
+ROUNDS = 5
 _WORK = Path(__file__).resolve().parent / "_work"
 
 _CHILD = r"""
