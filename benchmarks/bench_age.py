@@ -2,7 +2,8 @@
 
 Each side runs in its own process on the same input, interleaved over five rounds (who goes
 first alternates), with the outputs deleted and ``sync`` run before every measurement so that
-neither side pays for the other's dirty pages. Best of five on each side (the machine may be shared).
+neither side pays for the other's dirty pages. Best of five on each side: the machine may be
+shared, and single runs of either side vary by 2-3x there.
 
 * ``age``: wall-clock time of the whole ``age -e`` / ``age -d`` process.
 * cpcase: wall-clock time of the operation inside a fresh process (``encrypt``/``decrypt``
