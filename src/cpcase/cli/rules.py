@@ -246,8 +246,9 @@ def tasks_cmd(
 
 
 def _check_line(c: LoadCheck, lang: Lang) -> str:
+    target = "target" if lang == "en" else "cible"
     return (
-        f"{c.who:<20} {c.count:>4}  (target {c.target}, max {c.maximum})  {c.status.label(lang)}"
+        f"{c.who:<20} {c.count:>4}  ({target} {c.target}, max {c.maximum})  {c.status.label(lang)}"
     )
 
 
@@ -305,6 +306,8 @@ def caseload_cmd(cases: Path, policy_spec: str | None, lang: Lang, *, as_json: b
     click.echo("Supervisors (caseworkers)" if en else "Superviseurs (gestionnaires de cas)")
     for c in report.supervisors:
         click.echo("  " + _check_line(c, lang))
+    if not report.supervisors:
+        click.echo("  (no supervisor recorded)" if en else "  (aucun superviseur renseigné)")
     if report.unassigned:
         label = "Cases without a caseworker" if en else "Dossiers sans gestionnaire de cas"
         click.echo(f"{label}: {', '.join(report.unassigned)}")
