@@ -175,7 +175,7 @@ def to_shared_strings(path: Path) -> Path:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         f'count="{len(strings)}" uniqueCount="{len(strings)}">{sst}</sst>'
-    ).encode("utf-8")
+    ).encode()
     rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
     parts["xl/_rels/workbook.xml.rels"] = rels.replace(
         "</Relationships>",

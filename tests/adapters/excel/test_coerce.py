@@ -59,7 +59,7 @@ MARCH_12 = dt.date(2019, 3, 12)
         43536.0,
         43536,
         MARCH_12,
-        dt.datetime(2019, 3, 12, 14, 30),
+        dt.datetime(2019, 3, 12, 14, 30),  # noqa: DTZ001 - Excel date-times are naive
     ],
 )
 def test_every_date_style_reads_as_the_same_day(raw: object) -> None:
@@ -169,8 +169,9 @@ def test_unreadable_ages(raw: object) -> None:
     assert info.value.code is ProblemCode.AGE_UNREADABLE
 
 
-@pytest.mark.parametrize("raw", ["Oui", "oui", "O", "X", "x", "Yes", "VRAI", "TRUE", "1", 1.0,
-                                 True, "✓"])
+@pytest.mark.parametrize(
+    "raw", ["Oui", "oui", "O", "X", "x", "Yes", "VRAI", "TRUE", "1", 1.0, True, "✓"]
+)
 def test_yes(raw: object) -> None:
     """Every way of ticking a box reads as yes."""
     assert parse_bool(raw) is True  # type: ignore[arg-type]
@@ -183,7 +184,7 @@ def test_no(raw: object) -> None:
 
 
 def test_yes_no_refuses_other_words() -> None:
-    """"Peut-être" is neither."""
+    """ "Peut-être" is neither."""
     with pytest.raises(CoercionError) as info:
         parse_bool("Peut-être")
     assert info.value.code is ProblemCode.YES_NO_UNREADABLE
@@ -279,8 +280,13 @@ def test_every_vocabulary_label_reads_back() -> None:
     for vocab, synonyms in VALUE_SYNONYMS.items():
         index = EnumIndex(vocab, synonyms)
         for member in vocab:
-            for text in (member.value, member.label_fr, member.label_en,
-                         short_label(member, "fr"), short_label(member, "en")):
+            for text in (
+                member.value,
+                member.label_fr,
+                member.label_en,
+                short_label(member, "fr"),
+                short_label(member, "en"),
+            ):
                 assert index.parse(text) is member, (vocab.__name__, text)
 
 
@@ -302,8 +308,9 @@ def test_phone_numbers_stay_text() -> None:
     assert parse_phone(6123456.0) == ("6123456", True)  # a leading 0 may have been lost
 
 
-@pytest.mark.parametrize("raw", [None, "", "  ", "-", "/", "?", "N/A", "n/a", "inconnu",
-                                 "Inconnue", "néant", "ND"])
+@pytest.mark.parametrize(
+    "raw", [None, "", "  ", "-", "/", "?", "N/A", "n/a", "inconnu", "Inconnue", "néant", "ND"]
+)
 def test_blank_markers(raw: object) -> None:
     """Dashes, "n/a", "inconnu" and the like mean "not filled in"."""
     assert is_blank(raw)  # type: ignore[arg-type]
@@ -311,5 +318,5 @@ def test_blank_markers(raw: object) -> None:
 
 @pytest.mark.parametrize("raw", ["Non", "0", 0.0, "X", "Nul", "NA Ba"])
 def test_real_values_are_not_blank(raw: object) -> None:
-    """"Non", 0, "X" are answers, not blanks."""
+    """ "Non", 0, "X" are answers, not blanks."""
     assert not is_blank(raw)  # type: ignore[arg-type]

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from cpcase.adapters.excel.cells import RawRow
 from cpcase.adapters.excel.columns import FIELDS, FIELDS_BY_KEY, VALUE_SYNONYMS, match_header
 from cpcase.adapters.excel.errors import MappingFileError
 from cpcase.adapters.excel.export import TEMPLATE_KEYS
 from cpcase.adapters.excel.header import find_header
 from cpcase.adapters.excel.mapping import MappingConfig, load_mapping, map_columns
-from cpcase.adapters.excel.cells import RawRow
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_header_row_below_title_rows() -> None:
 
 
 def test_two_row_header_under_a_merged_group() -> None:
-    """"Consentement" merged over "Enfant" and "Parent" reads as two consent columns."""
+    """ "Consentement" merged over "Enfant" and "Parent" reads as two consent columns."""
     rows = [
         RawRow(1, ("Nom", "Sexe", "Consentement", "Consentement")),
         RawRow(2, ("Nom", "Sexe", "Enfant", "Parent")),

@@ -50,7 +50,7 @@ def test_xlsx_rows_have_true_numbers_and_plain_values(
         ExcelError("#N/A"),
         ExcelError("#DIV/0!"),
     )
-    assert rows[4].cells[1] == dt.datetime(2023, 3, 12, 10, 30)
+    assert rows[4].cells[1] == dt.datetime(2023, 3, 12, 10, 30)  # noqa: DTZ001 - naive in Excel
     assert rows[4].cells[5:] == ()  # a formula never calculated has no value
 
 
@@ -181,7 +181,9 @@ def test_shared_strings_and_hidden_sheets(
     inline strings, with big or tiny blocks; hidden sheets are listed but not visible."""
     from cpcase.adapters.excel import _xlsx
 
-    lines = "\n".join(f"| FICTIF {i} | {'F' if i % 2 else 'M'} | & <b> {i % 7} |" for i in range(400))
+    lines = "\n".join(
+        f"| FICTIF {i} | {'F' if i % 2 else 'M'} | & <b> {i % 7} |" for i in range(400)
+    )
     md = "| Nom | Sexe | Notes |\n" + lines
     path = write_md_workbook(
         tmp_path / "r.xlsx", {"Registre": md, "Listes": "| a |\n| b |"}, hidden=["Listes"]

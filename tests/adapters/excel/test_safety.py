@@ -105,9 +105,7 @@ def test_zip_bomb_stops_at_the_limit(tmp_path: Path) -> None:
     row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"A" * 30 + b"</t></is></c></row>"
     sheet = (
         b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-        b'spreadsheetml/2006/main"><sheetData>'
-        + row * 200_000
-        + b"</sheetData></worksheet>"
+        b'spreadsheetml/2006/main"><sheetData>' + row * 200_000 + b"</sheetData></worksheet>"
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(
@@ -151,12 +149,23 @@ def test_too_many_columns(md_workbook: Callable[..., Path]) -> None:
 @pytest.mark.parametrize(
     ("content", "error", "words"),
     [
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "Workbook".encode("utf-16-le"),
-         UnsupportedRegisterError, "xlsx"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
-         + "EncryptedPackage".encode("utf-16-le"), UnsupportedRegisterError, "mot de passe"),
-        (b"<html><body><table><tr><td>1</td></tr></table></body></html>",
-         UnsupportedRegisterError, "xlsx"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "Workbook".encode("utf-16-le"),
+            UnsupportedRegisterError,
+            "xlsx",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + b"\0" * 600
+            + "EncryptedPackage".encode("utf-16-le"),
+            UnsupportedRegisterError,
+            "mot de passe",
+        ),
+        (
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            UnsupportedRegisterError,
+            "xlsx",
+        ),
         (b"", UnsupportedRegisterError, "vide"),
         (b"Nom;Sexe\r\nA\x00B;F\r\n", RegisterEncodingError, "UTF-8"),
     ],
@@ -220,7 +229,8 @@ def test_inputs_are_never_modified(
     for path in (md_workbook(MD), md_csv(MD)):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         mtime = path.stat().st_mtime_ns
-        convert_register(path, tmp_path / f"out-{path.suffix[1:]}",
-                         ConvertOptions(today=dt.date(2024, 1, 1)))
+        convert_register(
+            path, tmp_path / f"out-{path.suffix[1:]}", ConvertOptions(today=dt.date(2024, 1, 1))
+        )
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
         assert path.stat().st_mtime_ns == mtime
