@@ -264,7 +264,7 @@ def test_override_defaults_to_mali_and_base_wins() -> None:
         ('[risk.matrix.a]\nhigh = ["tall"]', "risk.matrix.a.high: expected a list of risk-factor"),
         ('[closure]\nreasons = ["bored"]', "closure.reasons: expected a list of closure-reason"),
         ("[caseload]\ncases_per_caseworker_target = 40", "cases_per_caseworker_target: must not"),
-        ('[calendar]\nholidays_country = "ZZ"', "'ZZ' is not supported"),
+        ('[calendar]\ndays = "working"\nholidays_country = "ZZ"', "'ZZ' is not supported"),
         ('[calendar]\nweekend = ["mon","tue","wed","thu","fri","sat","sun"]', "calendar.weekend"),
         ('[caseload]\nover_limit = { value = "warn", cited = "x" }', "unknown: cited"),
         ("[profile]\nversion = 2", "unknown key 'profile.version'"),

@@ -994,13 +994,16 @@ def _check(policy: Policy) -> None:
         if target > maximum:
             raise PolicyError(f"{src}: caseload.{who}_target: must not exceed {who}_max")
     country = policy.calendar.holidays_country.value
-    if country:
+    if country and policy.calendar.days.value == "working":
+        # Only working-day calendars need the holidays package (imported lazily: it is slow).
         import holidays
 
-        if country not in holidays.list_supported_countries():
+        try:
+            holidays.country_holidays(country)
+        except NotImplementedError:
             raise PolicyError(
                 f"{src}: calendar.holidays_country: {country!r} is not supported by holidays"
-            )
+            ) from None
     if len(policy.calendar.weekend.value) >= 7:
         raise PolicyError(f"{src}: calendar.weekend: at least one working day is needed")
 
