@@ -70,6 +70,12 @@ def _connection_options(func: Any) -> Any:
             help="At most this many requests per second (stay under the server's 429 limit).",
         ),
         click.option(
+            "--allow-http",
+            is_flag=True,
+            help="Allow plain http:// to a non-loopback server (credentials and child data "
+            "would travel unencrypted).",
+        ),
+        click.option(
             "--mapping",
             "mapping_file",
             type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -109,8 +115,10 @@ def _client(
     rate_limit: float | None,
     pool: int,
     module_id: str,
+    allow_http: bool = False,
 ) -> PrimeroClient:
     import os
+    from urllib.parse import urlsplit
 
     from cpcase.adapters.primero.auth import (
         BasicAuth,
@@ -121,6 +129,13 @@ def _client(
     from cpcase.adapters.primero.client import PrimeroClient
     from cpcase.adapters.primero.transport import RequestsTransport
 
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "::1", "localhost")
+    if parts.scheme == "http" and not loopback and not allow_http:
+        raise click.UsageError(
+            "refusing plain http:// to a remote server: use https:// (or --allow-http for a "
+            "test server; passwords and child data would travel unencrypted)"
+        )
     transport = RequestsTransport(pool_maxsize=max(4, pool))
 
     def build(auth: Any) -> PrimeroClient:
@@ -208,6 +223,7 @@ def push_cmd(
     failures: Path | None,
     allow_drop: tuple[str, ...],
     *,
+    allow_http: bool,
     dry_run: bool,
     verify: bool,
     force: bool,
@@ -250,6 +266,7 @@ def push_cmd(
         rate_limit=rate_limit,
         pool=workers,
         module_id=mapping.module_id,
+        allow_http=allow_http,
     )
     journal_path = journal or cases.with_name(cases.name + ".primero-journal.sqlite")
     failures_path = failures or cases.with_name(cases.name + ".primero-failures.jsonl")
@@ -365,6 +382,8 @@ def pull_cmd(
     since: str | None,
     output: Path,
     base: Path | None,
+    *,
+    allow_http: bool,
 ) -> None:
     """Pull the CP cases of Primero into case files (JSON lines), nothing left out.
 
@@ -392,6 +411,7 @@ def pull_cmd(
         rate_limit=rate_limit,
         pool=4,
         module_id=mapping.module_id,
+        allow_http=allow_http,
     )
     today = dt.datetime.now(dt.UTC).date()
     with client:
@@ -515,6 +535,7 @@ def check_cmd(
     rate_limit: float | None,
     mapping_file: Path | None,
     *,
+    allow_http: bool,
     as_json: bool,
 ) -> None:
     """Check CASES against the server's forms and lookups; write nothing.
@@ -544,6 +565,7 @@ def check_cmd(
         rate_limit=rate_limit,
         pool=2,
         module_id=mapping.module_id,
+        allow_http=allow_http,
     )
     with client:
         try:

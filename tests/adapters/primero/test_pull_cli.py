@@ -217,3 +217,38 @@ def test_fake_primero_command_serves_http() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_plain_http_to_a_remote_server_is_refused(tmp_path: Path) -> None:
+    data = _write(tmp_path / "c.jsonl", [small_case(1)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "push",
+            str(data),
+            "--url",
+            "http://cpims.example.org",
+            "--user",
+            "u",
+            "--password-env",
+            "CPCASE_FAKE_PW",
+        ],
+        env=PW_ENV,
+    )
+    assert result.exit_code == 2
+    assert "refusing plain http://" in result.output
+
+
+def test_netrc_never_replaces_our_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login cpcase-svc password wrong-from-netrc\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with FakePrimeroServer() as server:
+        client = PrimeroClient(
+            base_url=server.url, auth=BasicAuth("cpcase-svc", "fake-primero-only")
+        )
+        assert client.system_version() == "2.15.2.1"
+        assert server.fake.counters["failed_logins"] == 0

@@ -305,7 +305,8 @@ def _failure(record: PushRecord, exc: PrimeroError) -> PushOutcome:
             exc.pointers or exc.fields,
         )
     if isinstance(exc, PrimeroAPIError):
-        first = exc.errors[0].message[:200] if exc.errors else ""
+        # Server messages of 5xx errors can echo internals: keep only the status for those.
+        first = exc.errors[0].message[:200] if exc.errors and exc.status < 500 else ""
         code = "auth" if isinstance(exc, PrimeroAuthError) else f"http_{exc.status}"
         return PushOutcome(
             record.key,

@@ -259,7 +259,7 @@ class SchemaReport:
             lines.append("422   " + issue.describe(lang))
         if len(rejects) > limit:
             lines.append(f"...   {len(rejects) - limit} more rejected value(s)")
-        return "\n".join(lines) if lines else "no issues"
+        return "\n".join(lines) if lines else "schema: no field dropped or rejected"
 
 
 def _valid_date(value: str, *, with_time: bool) -> bool:

@@ -246,11 +246,18 @@ def map_requests_exception(exc: requests.exceptions.RequestException) -> Primero
     return target(f"{target.message} ({type(exc).__name__})")
 
 
+def _keep_authorization(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """A no-op auth: its presence stops requests from applying ``.netrc`` credentials."""
+    return request
+
+
 class RequestsTransport:
     """The real transport: a pooled ``requests.Session`` shared by all threads.
 
     ``pool_maxsize`` should be at least the number of worker threads so each keeps its
     keep-alive connection. ``verify`` is passed to requests (a CA bundle path or ``True``).
+    Proxy and CA-bundle environment variables are honoured; ``.netrc`` credentials never
+    replace the client's own ``Authorization`` header.
     """
 
     def __init__(
@@ -267,7 +274,6 @@ class RequestsTransport:
             )
             self._session.mount("https://", adapter)
             self._session.mount("http://", adapter)
-            self._session.trust_env = False  # no .netrc credentials or proxies picked up silently
         self._verify = verify
         self._lock = threading.Lock()
 
@@ -283,6 +289,7 @@ class RequestsTransport:
                 timeout=request.timeout,
                 allow_redirects=False,
                 verify=self._verify,
+                auth=_keep_authorization,
             )
             body = resp.content
         except requests.exceptions.RequestException as exc:
