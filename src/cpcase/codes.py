@@ -79,9 +79,7 @@ class CaseCodeFormat:
         """Build a code, checking each part (upper-case codes, 4-digit year, positive seq)."""
         for label, value in (("country", country), ("region", region), ("org", org)):
             if not _SEGMENT.match(value):
-                raise CaseCodeError(
-                    f"case-code {label} must be 2-8 upper-case letters or digits"
-                )
+                raise CaseCodeError(f"case-code {label} must be 2-8 upper-case letters or digits")
         if not 1900 <= year <= 9999:
             raise CaseCodeError("case-code year must have four digits")
         if not 1 <= seq < 10**9:
