@@ -345,3 +345,10 @@ def test_faulty_server_is_survived(sleeps: Sleeps) -> None:
             FakePrimero(faults=Faults(rate=1.0, kinds=("429",))),
             retry=RetryPolicy(max_attempts=2, backoff_base=0.0),
         ).list_cases()
+
+
+def test_retry_after_on_5xx_is_honoured_for_idempotent_calls(sleeps: Sleeps) -> None:
+    handler, seen = _scripted(ApiResponse(502, {"Retry-After": "4"}, b"<html>502</html>"), OK)
+    assert _client(handler, sleeps).system_version() == "2.15.2.1"
+    assert sleeps.calls == [4.0]
+    assert len(seen) == 2

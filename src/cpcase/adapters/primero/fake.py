@@ -182,8 +182,8 @@ class Faults:
     Each request to a path starting with one of ``paths`` draws from a ``random.Random(seed)``:
     with probability ``rate`` it gets a fault of a kind drawn from ``kinds``:
 
-    - ``"500"``/``"502"``: an error before processing (502 has an HTML body, as from a proxy);
-    - ``"503"``/``"429"``: an error with ``Retry-After: retry_after``;
+    - ``"500"``/``"502"``/``"503"``/``"429"``: an error before processing, with
+      ``Retry-After: retry_after`` (502 has an HTML body, as from a proxy);
     - ``"drop"``: the connection closes before the request is processed;
     - ``"drop_after"``: the request **is processed**, then the connection closes unanswered;
     - ``"slow"``: ``slow`` seconds of delay, then a normal answer.
@@ -425,12 +425,12 @@ class FakePrimero:
         path = request.path
         if fault == "drop":
             raise _Drop(processed=False)
+        retry = str(self.faults.retry_after)
         if fault == "502":
             html = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-            return ApiResponse(502, {"Content-Type": "text/html"}, html)
+            return ApiResponse(502, {"Content-Type": "text/html", "Retry-After": retry}, html)
         if fault == "500":
-            return _errors(500, path, "Internal Server Error")
-        retry = str(self.faults.retry_after)
+            return _errors(500, path, "Internal Server Error", headers={"Retry-After": retry})
         if fault == "503":
             return _errors(
                 503,
