@@ -301,7 +301,6 @@ class ProgrammeRule(Protocol):
 
     def check(self, facts: EligibilityFacts) -> ProgrammeCheck:
         """Whether the child fits the programme, with reasons."""
-        ...  # pragma: no cover - protocol
 
 
 @attrs.frozen
