@@ -110,6 +110,16 @@ def neutralise(text: str) -> bool:
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_SPACE_CHARS = frozenset(" \t\n\r\u00a0")
+
+
+def _letters(count: int) -> list[str]:
+    return [column_letter(i) for i in range(count)]
+
+
+_LETTERS = _letters(1024)
+
+
 def _esc(text: str) -> str:
     if _NEEDS_ESCAPE.search(text) is None:
         return text
@@ -366,61 +376,62 @@ class SheetWriter:
     def _row(
         self, number: int, values: Sequence[Any], style: Style | None, height: float | None
     ) -> None:
+        letters = _LETTERS if len(values) <= len(_LETTERS) else _letters(len(values))
         parts = [f'<row r="{number}"']
         if height is not None:
             parts.append(f' ht="{height}" customHeight="1"')
         parts.append(">")
+        append = parts.append
         for col, value in enumerate(values):
             if value is None:
                 continue
             cell_style = style
-            if isinstance(value, Styled):
+            cls = value.__class__
+            if cls is Styled:
                 cell_style = value.style
                 value = value.value
+                cls = value.__class__
                 if value is None:
                     if cell_style is not None:
-                        parts.append(
-                            f'<c r="{column_letter(col)}{number}" s="{int(cell_style)}"/>'
-                        )
+                        append(f'<c r="{letters[col]}{number}" s="{int(cell_style)}"/>')
                     continue
-            ref = f"{column_letter(col)}{number}"
-            cls = value.__class__
+            ref = f"{letters[col]}{number}"
             if cls is str:
                 s = cell_style
                 if value.startswith(INJECTION_PREFIXES):
                     s = _TEXT_STYLE.get(cell_style or Style.DEFAULT, Style.TEXT)
-                text = _esc(value)
-                space = (
-                    ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                )
+                text = value if _NEEDS_ESCAPE.search(value) is None else _esc(value)
                 sattr = f' s="{int(s)}"' if s else ""
-                parts.append(
-                    f'<c r="{ref}"{sattr} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-                )
-            elif cls is bool:
+                if text and (text[0] in _SPACE_CHARS or text[-1] in _SPACE_CHARS):
+                    append(
+                        f'<c r="{ref}"{sattr} t="inlineStr"><is><t xml:space="preserve">'
+                        f"{text}</t></is></c>"
+                    )
+                else:
+                    append(f'<c r="{ref}"{sattr} t="inlineStr"><is><t>{text}</t></is></c>')
+            elif cls is float or cls is int:
                 sattr = f' s="{int(cell_style)}"' if cell_style else ""
-                parts.append(f'<c r="{ref}"{sattr} t="b"><v>{int(value)}</v></c>')
-            elif cls is int or cls is float:
-                sattr = f' s="{int(cell_style)}"' if cell_style else ""
-                parts.append(f'<c r="{ref}"{sattr}><v>{value!r}</v></c>')
+                append(f'<c r="{ref}"{sattr}><v>{value!r}</v></c>')
             elif cls is dt.date:
                 s = _DATE_STYLE.get(cell_style or Style.DEFAULT, cell_style or Style.DATE)
-                parts.append(f'<c r="{ref}" s="{int(s)}"><v>{(value - _EPOCH_DATE).days}</v></c>')
+                append(f'<c r="{ref}" s="{int(s)}"><v>{(value - _EPOCH_DATE).days}</v></c>')
+            elif cls is bool:
+                sattr = f' s="{int(cell_style)}"' if cell_style else ""
+                append(f'<c r="{ref}"{sattr} t="b"><v>{int(value)}</v></c>')
             elif cls is dt.datetime:
                 delta = value.replace(tzinfo=None) - _EPOCH
                 serial = delta.days + delta.seconds / 86400
-                parts.append(f'<c r="{ref}" s="{int(Style.DATETIME)}"><v>{serial!r}</v></c>')
+                append(f'<c r="{ref}" s="{int(Style.DATETIME)}"><v>{serial!r}</v></c>')
             elif cls is dt.time:
                 serial = (value.hour * 3600 + value.minute * 60 + value.second) / 86400
-                parts.append(f'<c r="{ref}" s="{int(Style.TIME)}"><v>{serial!r}</v></c>')
+                append(f'<c r="{ref}" s="{int(Style.TIME)}"><v>{serial!r}</v></c>')
             elif cls is Formula:
-                parts.append(self._formula(ref, value, cell_style))
+                append(self._formula(ref, value, cell_style))
             elif cls is ExcelError:
-                parts.append(f'<c r="{ref}" t="e"><v>{_esc(value.code)}</v></c>')
+                append(f'<c r="{ref}" t="e"><v>{_esc(value.code)}</v></c>')
             else:
-                text = _esc(str(value))
-                parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>')
-        parts.append("</row>")
+                append(f'<c r="{ref}" t="inlineStr"><is><t>{_esc(str(value))}</t></is></c>')
+        append("</row>")
         self._out.write("".join(parts))
 
     def _formula(self, ref: str, formula: Formula, style: Style | None) -> str:

@@ -175,6 +175,9 @@ _CONSENT_KEYS = (
 _MASK = "***"
 _MISS = object()
 _CACHE_SIZE = 4096
+_REPEATING = frozenset(
+    {FieldKind.DATE, FieldKind.AGE, FieldKind.BOOL, FieldKind.ENUM, FieldKind.MULTI}
+)
 # Converted cases are copies of this empty file updated with validated parts (see _build).
 _EMPTY_CASE = CaseFile.model_construct(case_code="X", organisation_id="X")
 # A valid form header used to validate a form's row-independent rules once per shape.
@@ -242,7 +245,7 @@ def _json_value(value: Any) -> Any:
 class _Column:
     """A mapped column with its compiled coercer and a cache of already-seen values."""
 
-    __slots__ = ("cache", "field", "index", "key", "parse")
+    __slots__ = ("cache", "extra", "field", "index", "keep", "key", "parse")
 
     def __init__(
         self, index: int, key: str, field: RegisterField | None, parse: Callable[[CellValue], Any]
@@ -251,8 +254,11 @@ class _Column:
         self.key = key
         self.field = field
         self.parse = parse
-        # Every column starts cached; a column whose values keep changing (names, phone
-        # numbers) stops caching once it has seen many distinct values.
+        self.extra = field is None
+        # Every column starts cached. When the cache fills up, columns of a few repeated
+        # values (dates, lists, yes/no) start a fresh cache; free-text columns (names, phone
+        # numbers) stop caching: their values rarely repeat.
+        self.keep = field is not None and field.kind in _REPEATING
         self.cache: dict[Any, Any] | None = {}
 
 
@@ -293,7 +299,6 @@ class RowConverter:
         self._code_rows: dict[str, int] = {}
         self.defaults_used: Counter[str] = Counter()
         self._defaults = self._resolve_defaults()
-        self._hits: dict[str, int] = {}
         self._orgs: dict[str, str] = {}
         self._consent_shapes: dict[tuple[Any, ...], Any] = {}
         self._risks: dict[tuple[Any, ...], RiskDecision] = {}
@@ -342,9 +347,10 @@ class RowConverter:
             return self._text(64)
         return self._text(field.max_chars)
 
-    def _fill(self, column: _Column, raw: CellValue, key: Any) -> Any:
+    def _fill(self, column: _Column, raw: CellValue) -> Any:
         """Coerce a value not seen before in this column and remember the outcome."""
         cache = column.cache
+        key = raw if raw.__class__ is not bool else (bool, raw)
         if is_blank(raw):
             hit: Any = _BLANK
         else:
@@ -354,8 +360,7 @@ class RowConverter:
                 hit = exc
         if cache is not None:
             if len(cache) >= _CACHE_SIZE:
-                column.cache = None if self._hits.get(column.key, 0) < _CACHE_SIZE else {}
-                self._hits[column.key] = 0
+                column.cache = {} if column.keep else None
             else:
                 cache[key] = hit
         return hit
@@ -400,7 +405,6 @@ class RowConverter:
         values: dict[str, Any] = {}
         failures: list[tuple[_Column, CoercionError, CellValue]] = []
         extras: dict[str, Any] = {}
-        hits = self._hits
         for column in self.columns:
             index = column.index
             if index >= width:
@@ -410,12 +414,9 @@ class RowConverter:
                 continue
             cache = column.cache
             if cache is not None:
-                key = raw if raw.__class__ is not bool else (bool, raw)
-                hit = cache.get(key, _MISS)
+                hit = cache.get(raw if raw.__class__ is not bool else (bool, raw), _MISS)
                 if hit is _MISS:
-                    hit = self._fill(column, raw, key)
-                else:
-                    hits[column.key] = hits.get(column.key, 0) + 1
+                    hit = self._fill(column, raw)
             elif raw.__class__ is str and len(str(raw)) <= 24 and is_blank(raw):
                 continue
             else:
@@ -427,7 +428,7 @@ class RowConverter:
                 continue
             if hit.__class__ is CoercionError:
                 failures.append((column, hit, raw))
-            elif column.field is None:
+            elif column.extra:
                 extras[column.key[6:]] = hit
             else:
                 values[column.key] = hit

@@ -418,7 +418,9 @@ def mapping_draft(
                 if fr
                 else "unrecognised column: keep it with extra:name or ignore it"
             )
-            slug = re.sub(r"[^a-z0-9]+", "_", fold_header(column.header)).strip("_")[:40] or "column"
+            slug = (
+                re.sub(r"[^a-z0-9]+", "_", fold_header(column.header)).strip("_")[:40] or "column"
+            )
             if not slug[0].isalpha():
                 slug = f"c_{slug}"
             lines.append(f'{header} = "extra:{slug}"  # {note}')
