@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     del summary
 
-    _title("2. Tasks and caseload (policy mali-2020)")
+    _title("2. Policy, tasks and caseload (policy mali-2020)")
+    _cli(["policy", "show", "mali-2020"], head=10)
     _cli(["tasks", str(cases), "--today", today.isoformat()], head=12)
     _cli(["tasks", str(cases), "--today", today.isoformat(), "--xlsx", str(out / "tasks.xlsx")])
     _cli(["caseload", str(cases)])
