@@ -621,11 +621,16 @@ def test_referral_needs_consent_or_a_recorded_legal_basis() -> None:
     assert_names(Referral, no_consent, "consent_for_services")
     overridden = no_consent | {"consent_overridden": True}
     found = problems_of(Referral, overridden)
-    assert {"consent_override_basis", "consent_override_justification"} <= set(found)
+    assert {
+        "consent_override_basis",
+        "consent_override_justification",
+        "consent_override_approved_by",
+    } <= set(found)
     assert_names(Referral, overridden, "consent_override_basis")
     justified = overridden | {
         "consent_override_basis": "vital_interests",
         "consent_override_justification": "Danger immédiat, famille injoignable",
+        "consent_override_approved_by": "sup-01",
     }
     assert Referral.parse(justified, today=TODAY).consent_overridden
 
@@ -762,3 +767,17 @@ def test_forms_are_frozen() -> None:
         plan.case_plan_goal = plan.case_plan_goal  # type: ignore[misc]
     assert isinstance(plan.activities, tuple)
     assert not isinstance(plan.activities, types.GeneratorType)
+
+
+def test_consent_override_needs_a_supervisor_sign_off() -> None:
+    """CM course CS5: an A.1 made without consent names the supervisor who signed it off."""
+    data = REFERRAL | {
+        "consent_for_services": False,
+        "disclosure_other_orgs": False,
+        "consent_overridden": True,
+        "consent_override_basis": "vital_interests",
+        "consent_override_justification": "Urgence médicale, famille injoignable",
+    }
+    assert_names(Referral, data, "consent_override_approved_by")
+    ok = Referral.parse(data | {"consent_override_approved_by": "sup-01"}, today=TODAY)
+    assert ok.consent_override_approved_by == "sup-01"

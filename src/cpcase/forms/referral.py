@@ -64,9 +64,12 @@ def _consent_problems(
     overridden: bool,
     basis: ConsentOverrideBasis | None,
     justification: str | None,
+    approved_by: str | None,
     consent_field: str,
 ) -> list[tuple[str, str]]:
-    """Consent or a recorded legal basis for overriding it, with a justification."""
+    """Consent, or a recorded legal basis for overriding it with a justification and a
+    supervisor's sign-off (CM course CS5: acting without consent is never the caseworker's
+    decision alone)."""
     problems: list[tuple[str, str]] = []
     if not consent_given and not overridden:
         problems.append(
@@ -78,6 +81,13 @@ def _consent_problems(
         if justification is None:
             problems.append(
                 ("consent_override_justification", "required when consent is overridden")
+            )
+        if approved_by is None:
+            problems.append(
+                (
+                    "consent_override_approved_by",
+                    "a supervisor signs off an override of consent (CM course CS5)",
+                )
             )
     return problems
 
@@ -393,6 +403,15 @@ class Referral(FormBase):
             source="CM course L222–L226",
         ),
     ] = None
+    consent_override_approved_by: Annotated[
+        ShortText | None,
+        field(
+            "Dérogation approuvée par (superviseur)",
+            "Override approved by (supervisor)",
+            "Identifier of the supervisor who signed off acting without consent.",
+            source="CM course CS5 (requirements §6.1)",
+        ),
+    ] = None
     availability_confirmed: Annotated[
         bool | None,
         field(
@@ -469,6 +488,7 @@ class Referral(FormBase):
             overridden=self.consent_overridden,
             basis=self.consent_override_basis,
             justification=self.consent_override_justification,
+            approved_by=self.consent_override_approved_by,
             consent_field="consent_for_services",
         )
         if self.receiver_signed and self.receiver_signed_date is None:
@@ -695,6 +715,15 @@ class FileTransfer(FormBase):
             source="CM course L1117",
         ),
     ] = None
+    consent_override_approved_by: Annotated[
+        ShortText | None,
+        field(
+            "Dérogation approuvée par (superviseur)",
+            "Override approved by (supervisor)",
+            "Identifier of the supervisor who signed off acting without consent.",
+            source="CM course CS5 (requirements §6.1)",
+        ),
+    ] = None
     accepted_date: Annotated[
         dt.date | None,
         field(
@@ -736,6 +765,7 @@ class FileTransfer(FormBase):
             overridden=self.consent_overridden,
             basis=self.consent_override_basis,
             justification=self.consent_override_justification,
+            approved_by=self.consent_override_approved_by,
             consent_field="disclosure_other_orgs",
         )
         if (

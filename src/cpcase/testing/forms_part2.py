@@ -472,6 +472,7 @@ def _consent(draw: st.DrawFn, names: tuple[str, ...]) -> dict[str, Any]:
         "consent_overridden": True,
         "consent_override_basis": draw(_enum(ConsentOverrideBasis)),
         "consent_override_justification": draw(_text()),
+        "consent_override_approved_by": draw(_ids("sup")),
     }
 
 

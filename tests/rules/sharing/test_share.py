@@ -573,3 +573,25 @@ def test_disclosures_of_other_cases_do_not_spend_a_consent() -> None:
         fx.case(), Audience.PROVIDER, Purpose.REFERRAL, consent_context=ctx, now=fx.NOW
     )
     assert view.forms
+
+
+def test_override_recorded_on_the_referral_is_used_when_signed_off_by_another() -> None:
+    """CS5 on the A.1 itself: basis, justification and a supervisor other than the actor."""
+    overridden = fx.referral(
+        consent_for_services=False,
+        disclosure_other_orgs=False,
+        consent_form_ref=None,
+        consent_overridden=True,
+        consent_override_basis="vital_interests",
+        consent_override_justification="Blessures graves, parents injoignables",
+        consent_override_approved_by="sup-01",
+    )
+    case = fx.case(consents=(), referrals=(overridden,))
+    _, audit = share(
+        case, Audience.PROVIDER, Purpose.REFERRAL, consent_context=TO_PROVIDER, now=fx.NOW
+    )
+    assert audit.legal_basis is LegitimateBasis.VITAL_INTERESTS
+    assert audit.override_approved_by == "sup-01"
+    self_signed = ConsentContext(actor_id="sup-01", recipient_id=fx.PROVIDER)
+    with pytest.raises(MissingConsent):
+        share(case, Audience.PROVIDER, Purpose.REFERRAL, consent_context=self_signed, now=fx.NOW)

@@ -537,6 +537,21 @@ def _override_problems(override: ConsentOverride, actor_id: str, today: dt.date)
     return problems
 
 
+def _form_override(trigger: FormBase | None, actor_id: str) -> tuple[LegitimateBasis, str] | None:
+    """An override recorded on the A.1/A.2 itself, signed off by someone other than the actor.
+
+    The form's own validators already require a legal basis, a justification and the approver
+    (CM course CS5); the approver may not be the person disclosing.
+    """
+    if not isinstance(trigger, Referral | FileTransfer) or not trigger.consent_overridden:
+        return None
+    approver = trigger.consent_override_approved_by
+    basis = trigger.consent_override_basis
+    if approver is None or basis is None or approver == actor_id or basis.cpims is None:
+        return None
+    return LegitimateBasis.from_cpims(basis.cpims), approver
+
+
 def _recorded_override(
     case: CaseFile, purpose: Purpose, actor_id: str, today: dt.date, policy: SharingPolicy
 ) -> tuple[ConsentForm, str] | None:
@@ -687,6 +702,8 @@ def share(
                     reasons=(*status.reasons, *problems),
                 )
             basis, approver = ctx.override.basis, ctx.override.approved_by
+        elif (on_form := _form_override(trigger, ctx.actor_id)) is not None:
+            basis, approver = on_form
         else:
             recorded = _recorded_override(case_file, purpose, ctx.actor_id, now.date(), pol)
             if recorded is None:
