@@ -78,11 +78,9 @@ class Auth(Protocol):
 
     def auth_flow(self, request: ApiRequest) -> AuthFlow:
         """Yield ``request`` (authenticated), plus any login requests; receive each response."""
-        ...
 
     def reset(self) -> None:
         """Clear a latched failure after the operator fixed the credentials."""
-        ...
 
 
 class _LatchedAuth:

@@ -6,7 +6,7 @@ data. Sending is delegated to a :class:`~cpcase.adapters.primero.transport.Trans
 
     client = PrimeroClient(base_url="https://cpims.example.org", auth=BasicAuth("svc", pw))
     for case in client.iter_cases(filters={"status": "open", "age": Range(10, 15)}):
-        ...
+        print(case["id"])
 
 Retry rules (exponential backoff with full jitter, ``RetryPolicy``):
 

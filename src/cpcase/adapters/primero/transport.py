@@ -157,11 +157,9 @@ class Transport(Protocol):
 
     def send(self, request: ApiRequest) -> ApiResponse:
         """Send ``request`` and return the response (any status)."""
-        ...
 
     def close(self) -> None:
         """Release pooled connections."""
-        ...
 
 
 Handler = Callable[[ApiRequest], ApiResponse]
