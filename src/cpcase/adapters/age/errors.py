@@ -17,6 +17,7 @@ problem is never masked by a later, higher-level error::
     │       └── TruncatedPayloadError     the file ends before its final chunk
     ├── KeyFormatError                    a malformed age1... / AGE-SECRET-KEY-1... string or key file
     ├── UnsupportedRecipientError         a recipient or identity type cpcase does not implement
+    ├── InputChangedError                 the input file changed size while being processed
     └── OutputExistsError                 refusing to overwrite an existing output file
 
 Messages never contain keys, passphrases or plaintext: they name the file, the line or the
@@ -32,6 +33,7 @@ __all__ = [
     "ArchiveFormatError",
     "ArmorError",
     "HeaderMacError",
+    "InputChangedError",
     "KeyFormatError",
     "NoIdentityMatchError",
     "NotAnAgeFileError",
@@ -138,6 +140,17 @@ class UnsupportedRecipientError(ArchiveError, ValueError):
     """A recipient or identity type cpcase does not implement (plugin, SSH or hardware keys)."""
 
     message = "unsupported recipient type"
+
+
+class InputChangedError(ArchiveError):
+    """The input file changed size while it was being encrypted or decrypted.
+
+    The multi-process file path reads a file at offsets computed from its size when it
+    started; if another program appends to it or cuts it meanwhile, the result would not be
+    the file's contents, so the operation fails (and its output is removed) instead.
+    """
+
+    message = "the input file changed while it was being processed"
 
 
 class OutputExistsError(ArchiveError, FileExistsError):

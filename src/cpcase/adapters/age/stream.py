@@ -8,12 +8,17 @@ For speed the generators here read and write blocks of many chunks (4 MiB by def
 ``readinto`` into preallocated buffers, and seal/open each chunk in place with
 ``encrypt_into``/``decrypt_into``: memory stays at a few MiB whatever the file size, and the
 per-chunk Python work is a couple of calls.
+
+The chunk rules live in four helpers (:func:`seal_chunks`, :func:`seal_final`,
+:func:`open_chunks`, :func:`open_final`) shared with the multi-process file path in
+:mod:`cpcase.adapters.age.parallel`, so both paths accept and reject exactly the same files
+with the same errors.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
@@ -26,9 +31,14 @@ __all__ = [
     "DEFAULT_BLOCK_CHUNKS",
     "ENCRYPTED_CHUNK_SIZE",
     "TAG_SIZE",
+    "AeadInto",
     "Readable",
     "iter_decrypt",
     "iter_encrypt",
+    "open_chunks",
+    "open_final",
+    "seal_chunks",
+    "seal_final",
 ]
 
 CHUNK_SIZE = 64 * 1024
@@ -39,12 +49,132 @@ DEFAULT_BLOCK_CHUNKS = 64
 
 _NONCE = struct.Struct(">3xQB")  # 11-byte big-endian counter (top 3 bytes zero) + final flag
 
+AeadInto = Callable[[bytes, memoryview, None, memoryview], int]
+"""``ChaCha20Poly1305(key).encrypt_into`` or ``.decrypt_into``: (nonce, data, aad, out)."""
+
 
 class Readable(Protocol):
     """A binary source that can fill a buffer (files, BytesIO, buffered readers)."""
 
     def readinto(self, buffer: memoryview, /) -> int | None:
         """Read into ``buffer``; return the count, 0 at end of file."""
+
+
+# ---------------------------------------------------------------------------- chunk rules
+
+
+def seal_chunks(seal: AeadInto, src: memoryview, dst: memoryview, first: int, count: int) -> None:
+    """Seal ``count`` full, non-final chunks from ``src`` into ``dst``; counters start at ``first``.
+
+    ``src`` holds ``count`` x 64 KiB of plaintext from its start, ``dst`` receives
+    ``count`` x (64 KiB + 16) bytes from its start.
+    """
+    pack = _NONCE.pack
+    off = 0
+    out = 0
+    for counter in range(first, first + count):
+        seal(
+            pack(counter, 0),
+            src[off : off + CHUNK_SIZE],
+            None,
+            dst[out : out + ENCRYPTED_CHUNK_SIZE],
+        )
+        off += CHUNK_SIZE
+        out += ENCRYPTED_CHUNK_SIZE
+
+
+def seal_final(seal: AeadInto, src: memoryview, dst: memoryview, counter: int) -> int:
+    """Seal all of ``src`` (1..64 KiB, or 0 only for an empty payload) as the final chunk.
+
+    Returns the number of bytes written at the start of ``dst`` (``len(src) + 16``).
+    """
+    size = len(src)
+    seal(_NONCE.pack(counter, 1), src, None, dst[: size + TAG_SIZE])
+    return size + TAG_SIZE
+
+
+def open_chunks(
+    open_: AeadInto, src: memoryview, dst: memoryview, first: int, count: int
+) -> tuple[int, PayloadError | None]:
+    """Open ``count`` full chunks that more data follows (so none of them may be final).
+
+    ``src`` holds the sealed chunks from its start; plaintext goes to the start of ``dst``.
+    Returns (chunks whose authenticated plaintext is now in ``dst``, the error that stopped
+    there or None). A chunk that opens only as a *final* chunk has authentic plaintext but
+    data after it: it is counted, and the error names the chunk after it.
+    """
+    pack = _NONCE.pack
+    off = 0
+    out = 0
+    for counter in range(first, first + count):
+        chunk = src[off : off + ENCRYPTED_CHUNK_SIZE]
+        plain = dst[out : out + CHUNK_SIZE]
+        try:
+            open_(pack(counter, 0), chunk, None, plain)
+        except InvalidTag:
+            done = counter - first
+            try:
+                open_(pack(counter, 1), chunk, None, plain)
+            except InvalidTag:
+                return done, PayloadError(
+                    f"payload chunk {counter} failed authentication: "
+                    "the file was modified or damaged",
+                    chunk=counter,
+                )
+            return done + 1, PayloadError(
+                f"data follows the final payload chunk {counter}: the file was modified",
+                chunk=counter + 1,
+            )
+        off += ENCRYPTED_CHUNK_SIZE
+        out += CHUNK_SIZE
+    return count, None
+
+
+def open_final(
+    open_: AeadInto, chunk: memoryview, dst: memoryview, counter: int
+) -> tuple[int, PayloadError | None]:
+    """Open the last ``chunk`` of the payload (everything up to end of file) as chunk ``counter``.
+
+    Returns (plaintext bytes now at the start of ``dst``, the error or None). The checks: no
+    chunk at all is a truncation; fewer than 16 bytes, or an empty chunk after others, is a
+    modified file; a full chunk that opens as *non*-final means the file was cut exactly at a
+    chunk boundary (its plaintext is authentic, the error is a truncation).
+    """
+    rest = len(chunk)
+    if rest == 0:
+        return 0, TruncatedPayloadError(
+            "the file is truncated: the payload has no chunks" if counter == 0 else None,
+            chunk=counter,
+        )
+    if rest < TAG_SIZE or (rest == TAG_SIZE and counter > 0):
+        what = "is empty" if rest == TAG_SIZE else "is too short"
+        return 0, PayloadError(
+            f"final payload chunk {counter} {what}: the file was modified or truncated",
+            chunk=counter,
+        )
+    plain = rest - TAG_SIZE
+    out = dst[:plain]
+    if rest == ENCRYPTED_CHUNK_SIZE:
+        # A full chunk at end of file: either a full final chunk, or the file was cut
+        # exactly at a chunk boundary.
+        try:
+            open_(_NONCE.pack(counter, 0), chunk, None, out)
+        except InvalidTag:
+            pass
+        else:
+            return plain, TruncatedPayloadError(chunk=counter + 1)
+    try:
+        open_(_NONCE.pack(counter, 1), chunk, None, out)
+    except InvalidTag:
+        return 0, PayloadError(
+            f"final payload chunk {counter} failed authentication: "
+            "the file was modified or truncated",
+            chunk=counter,
+        )
+    return plain, None
+
+
+# ---------------------------------------------------------------------------- streaming
 
 
 def _fill(src: Readable, view: memoryview, start: int) -> tuple[int, bool]:
@@ -77,11 +207,8 @@ def iter_encrypt(
     Output buffers rotate: a yielded view stays valid until ``buffers`` more blocks have been
     yielded (so a background writer may still be writing it meanwhile).
     """
-    aead = ChaCha20Poly1305(key)
-    seal = aead.encrypt_into
-    pack = _NONCE.pack
-    inbuf = bytearray((block_chunks + 1) * CHUNK_SIZE)
-    inv = memoryview(inbuf)
+    seal = ChaCha20Poly1305(key).encrypt_into
+    inv = memoryview(bytearray((block_chunks + 1) * CHUNK_SIZE))
     outs = _out_buffers(buffers, (block_chunks + 1) * ENCRYPTED_CHUNK_SIZE)
     rotation = 0
     counter = 0
@@ -90,23 +217,15 @@ def iter_encrypt(
         filled, eof = _fill(src, inv, held)
         outv = outs[rotation % buffers]
         rotation += 1
-        off = 0
-        out = 0
         # A chunk is certainly not the last when at least one byte follows it.
-        while off + CHUNK_SIZE < filled:
-            seal(
-                pack(counter, 0),
-                inv[off : off + CHUNK_SIZE],
-                None,
-                outv[out : out + ENCRYPTED_CHUNK_SIZE],
-            )
-            counter += 1
-            off += CHUNK_SIZE
-            out += ENCRYPTED_CHUNK_SIZE
-        if eof:
-            rest = filled - off  # 1..CHUNK_SIZE bytes, or 0 only for an empty payload
-            seal(pack(counter, 1), inv[off:filled], None, outv[out : out + rest + TAG_SIZE])
-            yield outv[: out + rest + TAG_SIZE]
+        count = (filled - 1) // CHUNK_SIZE if filled else 0
+        seal_chunks(seal, inv, outv, counter, count)
+        counter += count
+        off = count * CHUNK_SIZE
+        out = count * ENCRYPTED_CHUNK_SIZE
+        if eof:  # 1..CHUNK_SIZE bytes left, or 0 only for an empty payload
+            out += seal_final(seal, inv[off:filled], outv[out:], counter)
+            yield outv[:out]
             return
         if out:
             yield outv[:out]
@@ -128,11 +247,8 @@ def iter_decrypt(
     :class:`TruncatedPayloadError`) is raised. Output buffers rotate as in
     :func:`iter_encrypt`.
     """
-    aead = ChaCha20Poly1305(key)
-    open_ = aead.decrypt_into
-    pack = _NONCE.pack
-    inbuf = bytearray((block_chunks + 1) * ENCRYPTED_CHUNK_SIZE)
-    inv = memoryview(inbuf)
+    open_ = ChaCha20Poly1305(key).decrypt_into
+    inv = memoryview(bytearray((block_chunks + 1) * ENCRYPTED_CHUNK_SIZE))
     outs = _out_buffers(buffers, (block_chunks + 1) * CHUNK_SIZE)
     rotation = 0
     counter = 0
@@ -141,74 +257,25 @@ def iter_decrypt(
         filled, eof = _fill(src, inv, held)
         outv = outs[rotation % buffers]
         rotation += 1
-        off = 0
-        out = 0
-        while off + ENCRYPTED_CHUNK_SIZE < filled:  # more data follows: not the last chunk
-            chunk = inv[off : off + ENCRYPTED_CHUNK_SIZE]
-            try:
-                open_(pack(counter, 0), chunk, None, outv[out : out + CHUNK_SIZE])
-            except InvalidTag:
-                try:
-                    open_(pack(counter, 1), chunk, None, outv[out : out + CHUNK_SIZE])
-                except InvalidTag:
-                    if out:
-                        yield outv[:out]
-                    raise PayloadError(
-                        f"payload chunk {counter} failed authentication: "
-                        "the file was modified or damaged",
-                        chunk=counter,
-                    ) from None
-                yield outv[: out + CHUNK_SIZE]
-                raise PayloadError(
-                    f"data follows the final payload chunk {counter}: the file was modified",
-                    chunk=counter + 1,
-                ) from None
-            counter += 1
-            off += ENCRYPTED_CHUNK_SIZE
-            out += CHUNK_SIZE
+        # Chunks with more data after them are not the last one.
+        count = (filled - 1) // ENCRYPTED_CHUNK_SIZE if filled else 0
+        done, error = open_chunks(open_, inv, outv, counter, count)
+        if error is not None:
+            if done:
+                yield outv[: done * CHUNK_SIZE]
+            raise error
+        counter += count
+        off = count * ENCRYPTED_CHUNK_SIZE
+        out = count * CHUNK_SIZE
         if not eof:
             if out:
                 yield outv[:out]
             held = filled - off
             inv[:held] = inv[off:filled]
             continue
-        rest = filled - off
-        if rest == 0:
-            if out:
-                yield outv[:out]
-            raise TruncatedPayloadError(
-                "the file is truncated: the payload has no chunks" if counter == 0 else None,
-                chunk=counter,
-            )
-        if rest < TAG_SIZE or (rest == TAG_SIZE and counter > 0):
-            if out:
-                yield outv[:out]
-            what = "is empty" if rest == TAG_SIZE else "is too short"
-            raise PayloadError(
-                f"final payload chunk {counter} {what}: the file was modified or truncated",
-                chunk=counter,
-            )
-        chunk = inv[off:filled]
-        plain = rest - TAG_SIZE
-        if rest == ENCRYPTED_CHUNK_SIZE:
-            # A full chunk at end of file: either a full final chunk, or the file was cut
-            # exactly at a chunk boundary.
-            try:
-                open_(pack(counter, 0), chunk, None, outv[out : out + plain])
-            except InvalidTag:
-                pass
-            else:
-                yield outv[: out + plain]
-                raise TruncatedPayloadError(chunk=counter + 1)
-        try:
-            open_(pack(counter, 1), chunk, None, outv[out : out + plain])
-        except InvalidTag:
-            if out:
-                yield outv[:out]
-            raise PayloadError(
-                f"final payload chunk {counter} failed authentication: "
-                "the file was modified or truncated",
-                chunk=counter,
-            ) from None
-        yield outv[: out + plain]
+        plain, error = open_final(open_, inv[off:filled], outv[out:], counter)
+        if out + plain:
+            yield outv[: out + plain]
+        if error is not None:
+            raise error
         return
