@@ -19,11 +19,13 @@ import pytest
 
 from cpcase.adapters.age import (
     DEFAULT_WORK_FACTOR,
+    PayloadError,
     ScryptIdentity,
     ScryptRecipient,
     X25519Identity,
     decrypt_file,
     encrypt_file,
+    parallel,
     read_identity_file,
     write_identity_file,
 )
@@ -162,3 +164,54 @@ def test_age_to_ours_passphrase(age_bin: str, tmp_path: Path) -> None:
     assert code == 0, output.decode(errors="replace")
     decrypt_file(tmp_path / "f.age", tmp_path / "out", [ScryptIdentity(PASSPHRASE)])
     assert (tmp_path / "out").read_bytes() == data
+
+
+# The multi-process path (files of 8 MiB or more, or ``workers`` given): 2-chunk work ranges
+# for the small sizes, so that several processes share even a 10-chunk file.
+PARALLEL_CASES = [
+    (5 * CHUNK_SIZE + 3, 3),
+    (10 * CHUNK_SIZE, 2),
+    (parallel.PARALLEL_MIN_SIZE + 12345, None),
+]
+
+
+@pytest.mark.parametrize(("size", "workers"), PARALLEL_CASES)
+def test_parallel_ours_to_age(
+    age_bin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, workers: int | None
+) -> None:
+    """What the parallel path writes, `age -d` decrypts."""
+    if workers is not None:
+        monkeypatch.setattr(parallel, "RANGE_CHUNKS", 2)
+    identity, keyfile = _keyfile(tmp_path)
+    data = os.urandom(size)
+    (tmp_path / "plain").write_bytes(data)
+    encrypt_file(tmp_path / "plain", tmp_path / "f.age", [identity.recipient], workers=workers)
+    subprocess.run(
+        [age_bin, "-d", "-i", str(keyfile), "-o", str(tmp_path / "out"), str(tmp_path / "f.age")],
+        check=True,
+        capture_output=True,
+    )
+    assert (tmp_path / "out").read_bytes() == data
+
+
+@pytest.mark.parametrize(("size", "workers"), PARALLEL_CASES)
+def test_age_to_ours_parallel(
+    age_bin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, workers: int | None
+) -> None:
+    """What `age -e` writes, the parallel path decrypts; a flipped byte is still caught."""
+    if workers is not None:
+        monkeypatch.setattr(parallel, "RANGE_CHUNKS", 2)
+    identity, keyfile = _keyfile(tmp_path)
+    data = os.urandom(size)
+    (tmp_path / "plain").write_bytes(data)
+    argv = [age_bin, "-e", "-r", str(identity.recipient), "-o", str(tmp_path / "f.age")]
+    subprocess.run([*argv, str(tmp_path / "plain")], check=True)
+    ids = read_identity_file(keyfile)
+    assert decrypt_file(tmp_path / "f.age", tmp_path / "out", ids, workers=workers) == size
+    assert (tmp_path / "out").read_bytes() == data
+    sealed = bytearray((tmp_path / "f.age").read_bytes())
+    sealed[-(size // 2)] ^= 0x10  # a chunk in the middle
+    (tmp_path / "f.age").write_bytes(bytes(sealed))
+    with pytest.raises(PayloadError):
+        decrypt_file(tmp_path / "f.age", tmp_path / "out2", ids, workers=workers)
+    assert not (tmp_path / "out2").exists()

@@ -383,7 +383,7 @@ def encrypt_payload(
     key: bytes,
     *,
     workers: int,
-    range_chunks: int = RANGE_CHUNKS,
+    range_chunks: int | None = None,
     block_chunks: int = DEFAULT_BLOCK_CHUNKS,
 ) -> int:
     """Seal ``size`` plaintext bytes of ``src_fd`` (from ``src_offset``) into ``dst_fd``.
@@ -391,12 +391,14 @@ def encrypt_payload(
     Writes the STREAM chunks (not the nonce) at ``dst_offset``, using up to ``workers``
     processes; returns the sealed size. Both descriptors must be regular files; their file
     positions are not used or moved. The input must not change meanwhile: a size different
-    from ``size`` raises :class:`InputChangedError`.
+    from ``size`` raises :class:`InputChangedError`. ``range_chunks`` (default
+    :data:`RANGE_CHUNKS`) and ``block_chunks`` set the unit of work and of I/O.
     """
     chunks = max(1, -(-size // CHUNK_SIZE))
     job = _Job(
-        src_fd, src_offset, size, dst_fd, dst_offset, key, chunks, range_chunks, block_chunks
-    )
+        src_fd, src_offset, size, dst_fd, dst_offset, key, chunks,
+        range_chunks or RANGE_CHUNKS, block_chunks,
+    )  # fmt: skip
     sealed = sealed_size(size)
     _preallocate(dst_fd, dst_offset, sealed)
     _run(job.encrypt_range, job.ranges, workers)
@@ -413,7 +415,7 @@ def decrypt_payload(
     key: bytes,
     *,
     workers: int,
-    range_chunks: int = RANGE_CHUNKS,
+    range_chunks: int | None = None,
     block_chunks: int = DEFAULT_BLOCK_CHUNKS,
 ) -> int:
     """Open the ``size``-byte sealed payload of ``src_fd`` (from ``src_offset``) into ``dst_fd``.
@@ -426,8 +428,9 @@ def decrypt_payload(
     """
     chunks = max(1, -(-size // ENCRYPTED_CHUNK_SIZE))
     job = _Job(
-        src_fd, src_offset, size, dst_fd, dst_offset, key, chunks, range_chunks, block_chunks
-    )
+        src_fd, src_offset, size, dst_fd, dst_offset, key, chunks,
+        range_chunks or RANGE_CHUNKS, block_chunks,
+    )  # fmt: skip
     # A final chunk shorter than its tag (or none at all) is reported by the last range, after
     # the chunks before it, exactly as the streaming path would.
     _preallocate(dst_fd, dst_offset, size - chunks * TAG_SIZE)
