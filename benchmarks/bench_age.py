@@ -8,18 +8,19 @@ shared, and single runs of either side vary by 2-3x there.
 * ``age``: wall-clock time of the whole ``age -e`` / ``age -d`` process; "durable" adds the
   ``fsync`` of its output, measured right after it exits.
 * cpcase: wall-clock time of the operation inside a fresh process, between two opened regular
-  files (the code path of ``encrypt_file``/``decrypt_file``, which forks one worker per CPU
-  for files of 8 MiB or more), and "durable" for ``encrypt_file``/``decrypt_file`` themselves
+  files (the code path of ``encrypt_file``/``decrypt_file``, which uses one process per CPU
+  for files of 8 MiB or more: itself and forked workers), and "durable" for ``encrypt_file``/``decrypt_file`` themselves
   (temp file, ``fsync``, rename). Python start-up and the import of ``cpcase`` are excluded
   from the ratios and reported in the note as whole-process throughput.
 
 Results: throughput ratios cpcase/age for encrypt and decrypt, plain and durable (target >=
-1.0), and cpcase's peak memory summed over its processes against 100 MB (target <= 1.0): the
-parent's peak RSS plus, for each worker, the largest worker peak RSS (``RUSAGE_CHILDREN``), an
-upper bound since the peaks need not coincide and forked workers share pages with the parent.
-A separate, untimed run per direction samples ``/proc`` every 20 ms and reports the summed RSS
-and PSS (shared pages counted once) in the note. Notes add CPU seconds per GiB (workers
-included), a fairer comparison when the machine is shared.
+1.0; the notes add the ratio of the medians), and cpcase's peak memory summed over its
+processes against 100 MB (target <= 1.0): the parent's peak RSS plus, for each worker, the
+largest worker peak RSS (``RUSAGE_CHILDREN``), an upper bound since the peaks need not
+coincide and forked workers share pages with the parent. A separate, untimed run per
+direction samples ``/proc`` every 20 ms and reports the summed RSS and PSS (shared pages
+counted once) in the note. Notes add CPU seconds per GiB (workers included), a fairer
+comparison when the machine is shared, and the load average before and after.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -174,6 +176,15 @@ def _sampled(mode: str, src: Path, dst: Path, keyfile: Path) -> tuple[float, flo
     return peak_rss / 1024, peak_pss / 1024
 
 
+def _median_ratio(
+    base: list[dict[str, float]], base_key: str, ours: list[dict[str, float]], our_key: str
+) -> float:
+    """Throughput ratio cpcase/age of the median times (best-of hides the spread)."""
+    return statistics.median(r[base_key] for r in base) / statistics.median(
+        r[our_key] for r in ours
+    )
+
+
 def run(scale: float) -> list[Result]:
     """Encrypt and decrypt ``scale`` GiB with cpcase and with ``age``; compare."""
     from cpcase.adapters.age import X25519Identity, write_identity_file
@@ -183,6 +194,7 @@ def run(scale: float) -> list[Result]:
         raise RuntimeError("bench_age needs the reference `age` binary (apt-get install age)")
     size = max(1024 * 1024, int(GIB * scale))
     mib = size / 1024**2
+    load_before = os.getloadavg()[0]
     _WORK.mkdir(exist_ok=True)
     modes = ("encrypt", "decrypt")
     ours: dict[str, list[dict[str, float]]] = {
@@ -223,16 +235,18 @@ def run(scale: float) -> list[Result]:
             if not filecmp.cmp(plain, work / name, shallow=False):
                 raise RuntimeError(f"bench_age: {name} differs from the input")
         sampled = {m: _sampled(m, *our_runs[m], keyfile) for m in modes}
+    load = f"load average {load_before:.2f} -> {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
 
     gib = size / GIB
     results = []
     for mode in modes:
         mine, durable, base = ours[mode], ours[f"{mode}_file"], theirs[mode]
         note = (
-            f"{mib:.0f} MiB, {mine[0]['workers']:.0f} process(es), best of {ROUNDS}; CPU s/GiB "
+            f"{mib:.0f} MiB, {mine[0]['workers']:.0f} process(es), best of {ROUNDS} (ratio of "
+            f"medians {_median_ratio(base, 'op', mine, 'op'):.2f}); CPU s/GiB "
             f"cpcase {min(r['cpu'] for r in mine) / gib:.2f} vs age "
             f"{min(r['cpu'] for r in base) / gib:.2f}; cpcase whole process "
-            f"{mib / min(r['process'] for r in mine):.0f} MB/s"
+            f"{mib / min(r['process'] for r in mine):.0f} MB/s; {load}"
         )
         results.append(
             Result(
@@ -253,7 +267,11 @@ def run(scale: float) -> list[Result]:
                 1.0,
                 unit="MB/s",
                 higher_is_better=True,
-                note=f"{mib:.0f} MiB, best of {ROUNDS}, outputs made durable on both sides",
+                note=(
+                    f"{mib:.0f} MiB, best of {ROUNDS} (ratio of medians "
+                    f"{_median_ratio(base, 'durable', durable, 'op'):.2f}), "
+                    "outputs made durable on both sides"
+                ),
             )
         )
     peak = max(r["mem_mb"] for runs in ours.values() for r in runs)

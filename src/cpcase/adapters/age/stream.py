@@ -64,7 +64,7 @@ class Readable(Protocol):
 
 
 def seal_chunks(seal: AeadInto, src: memoryview, dst: memoryview, first: int, count: int) -> None:
-    """Seal ``count`` full, non-final chunks from ``src`` into ``dst``; counters start at ``first``.
+    """Seal ``count`` full, non-final chunks from ``src`` into ``dst``, counters from ``first``.
 
     ``src`` holds ``count`` x 64 KiB of plaintext from its start, ``dst`` receives
     ``count`` x (64 KiB + 16) bytes from its start.
