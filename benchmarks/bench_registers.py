@@ -43,10 +43,10 @@ def _openpyxl_iterate(path: Path) -> int:
     return count
 
 
-def _convert(path: Path, out: Path) -> dict[str, object]:
+def _convert(path: Path, out: Path, *, primero: bool = True) -> dict[str, object]:
     from cpcase.adapters.excel import ConvertOptions, convert_register
 
-    summary = convert_register(path, out, ConvertOptions(today=_TODAY, primero=True))
+    summary = convert_register(path, out, ConvertOptions(today=_TODAY, primero=primero))
     return summary.to_json()
 
 
@@ -56,8 +56,15 @@ from pathlib import Path
 from cpcase.adapters.excel import ConvertOptions, convert_register
 summary = convert_register(Path(sys.argv[1]), Path(sys.argv[2]),
                            ConvertOptions(today=dt.date(2024, 3, 1), primero=True))
-print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rows": summary.rows_read}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # Linux keeps ru_maxrss across fork+exec (the parent's size); VmHWM is this image's own
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+except OSError:
+    pass
+print(json.dumps({"rss_mb": peak, "rows": summary.rows_read}))
 """
 
 
@@ -130,6 +137,19 @@ def run(scale: float) -> list[Result]:
                 baseline,
                 0.2,
                 note=f"{primero} cases.primero.jsonl; {summary['rows']}",
+            )
+        )
+
+        start = time.perf_counter()
+        _convert(register, base / "out-no-primero", primero=False)
+        without = time.perf_counter() - start
+        results.append(
+            Result(
+                f"registers: convert {rows}x20, no Primero bodies",
+                without,
+                baseline,
+                0.2,
+                note="same, without cases.primero.jsonl (for diagnosis)",
             )
         )
 

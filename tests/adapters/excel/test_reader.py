@@ -243,3 +243,30 @@ def test_streaming_reader_uses_small_blocks(tmp_path: Path) -> None:
     assert small == expected
     assert len(expected) == 3001
     assert expected[-1].cells[0] == 2999.0
+
+
+def test_rows_without_reference_attributes(tmp_path: Path) -> None:
+    """Some tools number rows and cells by position only (no r="..."): row numbers stay
+    right even when the sheet is larger than one block."""
+    import re
+
+    from cpcase.adapters.excel import _xlsx
+
+    md = "| Nom | Âge |\n" + "\n".join(f"| FICTIF {i} | {i % 18} |" for i in range(500))
+    path = write_md_workbook(tmp_path / "r.xlsx", {"R": md})
+    with zipfile.ZipFile(path) as src:
+        parts = {n: src.read(n) for n in src.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb' r="[A-Z]*\d+"', b"", sheet)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    original = _xlsx._BLOCK
+    _xlsx._BLOCK = 1024
+    try:
+        with RegisterFile(path) as register:
+            rows = list(register.sheet("R").rows())
+    finally:
+        _xlsx._BLOCK = original
+    assert [r.number for r in rows] == list(range(1, 502))
+    assert rows[-1].cells == ("FICTIF 499", float(499 % 18))

@@ -55,6 +55,7 @@ _MERGE = re.compile(
     rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?[\"']"
 )
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
+_ROW_WITHOUT_REF = re.compile(rb"<(?:\w+:)?row(?=[\s>/])(?![^>]*\br=)")
 _END_OF_ROWS = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _DECL = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 
@@ -453,7 +454,7 @@ class XlsxSheet:
         """(prologue, rows-block, epilogue) triples covering the sheet's rows in order."""
         limits = self.book.limits
         strings = len(self.book._strings or b"")
-        block_size = max(_BLOCK, 2 * strings)
+        block_size: float = max(_BLOCK, 2 * strings)
         stream = self._open()
         buf = b""
         prologue = b""
@@ -506,6 +507,10 @@ class XlsxSheet:
                         return
                     buf = buf[match.end() :]
                     started = True
+                    if _ROW_WITHOUT_REF.search(buf[:65536]):
+                        # Rows numbered only by their position: a block boundary would lose
+                        # the numbering, so the sheet is read as one block.
+                        block_size = float("inf")
                 close = b"</" + epilogue[2:].split(b">", 1)[0] + b">"  # </x:sheetData>
                 end_of_rows = buf.find(close)
                 if end_of_rows >= 0:

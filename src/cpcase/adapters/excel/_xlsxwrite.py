@@ -110,6 +110,20 @@ def neutralise(text: str) -> bool:
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_COMMENTS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "<authors><author>cpcase</author></authors><commentList>"
+)
+_SHAPES_HEAD = (
+    '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+    '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>'
+    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+    'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+    '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+)
 _SPACE_CHARS = frozenset(" \t\n\r\u00a0")
 
 
@@ -274,7 +288,10 @@ class SheetWriter:
         self.max_cols = 0
         self._merges: list[str] = []
         self._validations: list[_Validation] = []
-        self.comments: list[tuple[str, str]] = []  # (ref, text)
+        # Comments are compressed as they come (they can be many in a report).
+        self.comment_count = 0
+        self._comments: _Deflated | None = None
+        self._shapes: _Deflated | None = None
 
     # -- public ------------------------------------------------------------------------------
 
@@ -317,7 +334,37 @@ class SheetWriter:
 
     def comment(self, row: int, col: int, text: str) -> None:
         """A cell comment (note) on 1-based ``row``, 0-based ``col``."""
-        self.comments.append((f"{column_letter(col)}{row}", text))
+        if self._comments is None or self._shapes is None:
+            self._comments, self._shapes = _Deflated(), _Deflated()
+            self._comments.write(_COMMENTS_HEAD)
+            self._shapes.write(_SHAPES_HEAD)
+        k = self.comment_count
+        self.comment_count += 1
+        letters = _LETTERS[col] if col < len(_LETTERS) else column_letter(col)
+        self._comments.write(
+            f'<comment ref="{letters}{row}" authorId="0"><text><t xml:space="preserve">'
+            f"{_esc(text)}</t></text></comment>"
+        )
+        r = row - 1
+        self._shapes.write(
+            f'<v:shape id="_x0000_s{1025 + k}" type="#_x0000_t202" '
+            'style="position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:144pt;'
+            'height:79pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
+            '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
+            '<div style="text-align:left"/></v:textbox><x:ClientData ObjectType="Note">'
+            "<x:MoveWithCells/><x:SizeWithCells/>"
+            f"<x:Anchor>{col + 1}, 15, {r}, 2, {col + 3}, 15, {r + 4}, 16</x:Anchor>"
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{r}</x:Row><x:Column>{col}</x:Column>"
+            "</x:ClientData></v:shape>"
+        )
+
+    def _comment_streams(self) -> tuple[_Deflated, _Deflated] | None:
+        if self._comments is None or self._shapes is None:
+            return None
+        self._comments.write("</commentList></comments>")
+        self._shapes.write("</xml>")
+        return self._comments, self._shapes
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -619,10 +666,13 @@ class XlsxWriter:
         comment_parts = 0
         for i, sheet in enumerate(self.sheets, 1):
             legacy = None
-            if sheet.comments:
+            streams = sheet._comment_streams()
+            if streams is not None:
                 comment_parts += 1
                 legacy = "rId1"
-                self._comment_parts(sheet, comment_parts, add_text, content_types)
+                self._comment_parts(
+                    sheet, comment_parts, streams, members, add_text, content_types
+                )
             parts = sheet._finish(legacy)
             members.append((f"xl/worksheets/sheet{i}.xml", parts, sheet._out.crc, sheet._out.size))
             content_types.append(
@@ -713,48 +763,16 @@ class XlsxWriter:
         self,
         sheet: SheetWriter,
         number: int,
+        streams: tuple[_Deflated, _Deflated],
+        members: list[tuple[str, list[bytes], int, int]],
         add_text: Any,
         content_types: list[str],
     ) -> None:
-        comments = [
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            "<authors><author>cpcase</author></authors><commentList>"
-        ]
-        shapes = [
-            '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
-            'xmlns:o="urn:schemas-microsoft-com:office:office" '
-            'xmlns:x="urn:schemas-microsoft-com:office:excel">'
-            '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>'
-            '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
-            'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
-            '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-        ]
-        for k, (ref, text) in enumerate(sheet.comments):
-            comments.append(
-                f'<comment ref="{ref}" authorId="0"><text><t xml:space="preserve">'
-                f"{_esc(text)}</t></text></comment>"
-            )
-            match = re.match(r"([A-Z]+)(\d+)", ref)
-            assert match is not None  # noqa: S101 - refs are produced above
-            col = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(match[1]))) - 1
-            row = int(match[2]) - 1
-            shapes.append(
-                f'<v:shape id="_x0000_s{1025 + k}" type="#_x0000_t202" '
-                'style="position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:144pt;'
-                'height:79pt;z-index:1;visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
-                '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
-                '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
-                '<div style="text-align:left"/></v:textbox><x:ClientData ObjectType="Note">'
-                "<x:MoveWithCells/><x:SizeWithCells/>"
-                f"<x:Anchor>{col + 1}, 15, {row}, 2, {col + 3}, 15, {row + 4}, 16</x:Anchor>"
-                f"<x:AutoFill>False</x:AutoFill><x:Row>{row}</x:Row><x:Column>{col}</x:Column>"
-                "</x:ClientData></v:shape>"
-            )
-        comments.append("</commentList></comments>")
-        shapes.append("</xml>")
-        add_text(f"xl/comments{number}.xml", "".join(comments).encode())
-        add_text(f"xl/drawings/vmlDrawing{number}.vml", "".join(shapes).encode())
+        comments, shapes = streams
+        parts = comments.finish()
+        members.append((f"xl/comments{number}.xml", parts, comments.crc, comments.size))
+        parts = shapes.finish()
+        members.append((f"xl/drawings/vmlDrawing{number}.vml", parts, shapes.crc, shapes.size))
         add_text(
             f"xl/worksheets/_rels/sheet{sheet.index + 1}.xml.rels",
             (

@@ -293,10 +293,10 @@ class RowConverter:
             self.columns.append(_Column(column.index, target, field, self._parser(field)))
         self.keys = column_map.keys()
         self.code_format: CaseCodeFormat = self.config.case_code.format
-        self._numbers: dict[str, int] = {}
+        # Duplicate detection keeps only hashes and row numbers (about 100 bytes a row).
+        self._numbers: dict[int, int] = {}
         self._children: dict[int, int] = {}
-        self._codes: set[str] = set()
-        self._code_rows: dict[str, int] = {}
+        self._codes: dict[int, int] = {}  # hash of each case code used -> its row
         self.defaults_used: Counter[str] = Counter()
         self._defaults = self._resolve_defaults()
         self._orgs: dict[str, str] = {}
@@ -515,19 +515,18 @@ class RowConverter:
         if given is not None:
             code = str(given).strip().upper()
             if self._valid_code(code):
-                if code in self._codes:
+                if hash(code) in self._codes:
                     problems.append(
                         self._problem(
                             row,
                             "case_code",
                             ProblemCode.DUPLICATE_NUMBER,
                             _ERROR,
-                            {"row": self._code_rows.get(code, "?")},
+                            {"row": self._codes[hash(code)]},
                         )
                     )
                     return None
-                self._codes.add(code)
-                self._code_rows[code] = row.number
+                self._codes[hash(code)] = row.number
                 return code
             problems.append(
                 self._problem(
@@ -542,8 +541,8 @@ class RowConverter:
         number = values.get("register_number")
         if number is not None:
             candidate = str(number).strip().upper()
-            if self._valid_code(candidate) and candidate not in self._codes:
-                self._codes.add(candidate)
+            if self._valid_code(candidate) and hash(candidate) not in self._codes:
+                self._codes[hash(candidate)] = row.number
                 return candidate
         settings = self.config.case_code
         region = settings.region
@@ -563,7 +562,7 @@ class RowConverter:
             seq = 1_000_000 + row.number
         try:
             code = self._make_code(region, org, year, seq)
-            if code in self._codes:
+            if hash(code) in self._codes:
                 code = self._make_code(region, org, year, 2_000_000 + row.number)
         except CaseCodeError:
             problems.append(
@@ -576,14 +575,14 @@ class RowConverter:
                 )
             )
             return None
-        self._codes.add(code)
+        self._codes[hash(code)] = row.number
         return code
 
     def _duplicates(self, row: RawRow, values: dict[str, Any], problems: list[Problem]) -> None:
         number = values.get("register_number")
         if number is not None:
             key = str(number).strip().casefold()
-            first = self._numbers.setdefault(key, row.number)
+            first = self._numbers.setdefault(hash(key), row.number)
             if first != row.number:
                 problems.append(
                     self._problem(
@@ -1091,7 +1090,9 @@ class Summary:
         if self.defaults_applied:
             lines.append(
                 ("Valeurs par défaut appliquées : " if fr else "Defaults applied: ")
-                + ", ".join(f"{k} ×{n}" for k, n in sorted(self.defaults_applied.items()))
+                + ", ".join(
+                    f"{_label(k, lang)} ×{n}" for k, n in sorted(self.defaults_applied.items())
+                )
             )
         if self.problems_by_code:
             top = sorted(self.problems_by_code.items(), key=lambda kv: -kv[1])[:8]
@@ -1102,6 +1103,11 @@ class Summary:
         for name, path in self.outputs.items():
             lines.append(f"  {name}: {path}")
         return "\n".join(lines)
+
+
+def _label(key: str, lang: Lang) -> str:
+    field = FIELDS_BY_KEY.get(key)
+    return field.label(lang) if field else key
 
 
 def open_sheet(register: RegisterFile, options: ConvertOptions) -> tuple[Sheet, HeaderGuess]:
