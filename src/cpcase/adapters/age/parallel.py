@@ -9,10 +9,11 @@ output follow from ``i``.
 The payload is cut into ranges of :data:`RANGE_CHUNKS` chunks (16 MiB). The calling process
 and ``workers - 1`` forked children each claim the next unclaimed range from a shared counter
 until none is left, so a process slowed down by other load on the machine simply does fewer
-ranges. Each range is read and written with ``os.preadv`` / ``os.pwrite`` on the inherited file
-descriptors, in 4 MiB blocks through two preallocated buffers per process. Nothing but a small
-result (``None`` or an exception) travels back over a pipe: no plaintext, and the payload key
-reaches the children only through fork-copied memory (never argv, environment or files).
+ranges. Each range is read and written with ``os.preadv`` / ``os.pwrite`` on the inherited
+file descriptors, in 256 KiB blocks through two preallocated buffers per process. Nothing but
+a small result (``None`` or an exception) travels back over a pipe: no plaintext, and the
+payload key reaches the children only through fork-copied memory (never argv, environment or
+files).
 
 The chunk rules are those of the streaming path (:mod:`cpcase.adapters.age.stream`), so the
 output is byte-identical and decryption rejects the same files with the same errors: ranges
@@ -48,7 +49,6 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cpcase.adapters.age.errors import InputChangedError
 from cpcase.adapters.age.stream import (
     CHUNK_SIZE,
-    DEFAULT_BLOCK_CHUNKS,
     ENCRYPTED_CHUNK_SIZE,
     TAG_SIZE,
     open_chunks,
@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # not defined on Windows, where this module is never used
     from multiprocessing.context import ForkProcess
 
 __all__ = [
+    "BLOCK_CHUNKS",
     "MAX_WORKERS",
     "PARALLEL_MIN_SIZE",
     "RANGE_CHUNKS",
@@ -76,6 +77,12 @@ MAX_WORKERS = 4
 """At most this many processes per file: the disk, not the CPU, limits beyond that."""
 RANGE_CHUNKS = 256
 """Chunks per unit of work handed to a process: 16 MiB, 64 units in a 1 GiB file."""
+BLOCK_CHUNKS = 4
+"""Chunks per read/seal/write step: 256 KiB, so that both buffers stay in a core's L2 cache.
+
+Measured on a 2-core VM (1 MiB L2 per core), 1 GiB cost about 1.0 CPU second each way with
+256 KiB blocks against 1.5-3 s with 4 MiB blocks, which go through main memory three times.
+"""
 _LOCK_TIMEOUT = 60.0
 
 
@@ -233,6 +240,17 @@ class _Job:
     chunks: int
     range_chunks: int
     block_chunks: int
+    _scratch: list[memoryview] = attrs.field(factory=list, init=False, repr=False, eq=False)
+
+    def _buffers(self) -> tuple[memoryview, memoryview]:
+        """Input and output block buffers, allocated once per process (after the fork).
+
+        Allocating them per range would fault in fresh pages 64 times per GiB.
+        """
+        if not self._scratch:
+            size = self.block_chunks * ENCRYPTED_CHUNK_SIZE  # the larger side either way
+            self._scratch.extend(memoryview(bytearray(size)) for _ in range(2))
+        return self._scratch[0], self._scratch[1]
 
     @property
     def ranges(self) -> int:
@@ -244,8 +262,7 @@ class _Job:
 
     def encrypt_range(self, index: int, ranges: _Ranges) -> None:
         seal = ChaCha20Poly1305(self.key).encrypt_into
-        inv = memoryview(bytearray(self.block_chunks * CHUNK_SIZE))
-        outv = memoryview(bytearray(self.block_chunks * ENCRYPTED_CHUNK_SIZE))
+        inv, outv = self._buffers()
         last = self.chunks - 1
         i, end = self._span(index)
         while i < end and not ranges.superseded(index):
@@ -263,8 +280,7 @@ class _Job:
 
     def decrypt_range(self, index: int, ranges: _Ranges) -> None:
         open_ = ChaCha20Poly1305(self.key).decrypt_into
-        inv = memoryview(bytearray(self.block_chunks * ENCRYPTED_CHUNK_SIZE))
-        outv = memoryview(bytearray(self.block_chunks * CHUNK_SIZE))
+        inv, outv = self._buffers()
         last = self.chunks - 1
         i, end = self._span(index)
         while i < end and not ranges.superseded(index):
@@ -384,7 +400,7 @@ def encrypt_payload(
     *,
     workers: int,
     range_chunks: int | None = None,
-    block_chunks: int = DEFAULT_BLOCK_CHUNKS,
+    block_chunks: int = BLOCK_CHUNKS,
 ) -> int:
     """Seal ``size`` plaintext bytes of ``src_fd`` (from ``src_offset``) into ``dst_fd``.
 
@@ -416,7 +432,7 @@ def decrypt_payload(
     *,
     workers: int,
     range_chunks: int | None = None,
-    block_chunks: int = DEFAULT_BLOCK_CHUNKS,
+    block_chunks: int = BLOCK_CHUNKS,
 ) -> int:
     """Open the ``size``-byte sealed payload of ``src_fd`` (from ``src_offset``) into ``dst_fd``.
 
