@@ -427,3 +427,17 @@ def test_no_header_is_a_clear_error(md_workbook: Callable[..., Path], tmp_path: 
     with pytest.raises(HeaderNotFoundError) as info:
         convert_register(path, tmp_path / "o", ConvertOptions(today=TODAY))
     assert "header_row" in info.value.message_in("fr")
+
+
+@given(st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=300))
+def test_seen_index_behaves_like_a_dict(keys: list[int]) -> None:
+    """The compact duplicate index answers like dict.setdefault, through growth."""
+    from cpcase.adapters.excel.convert import _SeenIndex
+
+    index = _SeenIndex(capacity=4)
+    reference: dict[int, int] = {}
+    for row, key in enumerate(keys, 1):
+        expected = reference.setdefault(key or 1, row)
+        assert index.first(key, row) == expected
+    for key, row in reference.items():
+        assert index.get(key) == row

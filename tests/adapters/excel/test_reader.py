@@ -270,3 +270,30 @@ def test_rows_without_reference_attributes(tmp_path: Path) -> None:
         _xlsx._BLOCK = original
     assert [r.number for r in rows] == list(range(1, 502))
     assert rows[-1].cells == ("FICTIF 499", float(499 % 18))
+
+
+def test_xlsm_reads_like_xlsx_and_macros_are_ignored(tmp_path: Path) -> None:
+    """A macro-enabled workbook (.xlsm) is read as data; its VBA part is never touched."""
+    path = write_md_workbook(tmp_path / "r.xlsm", {"R": "| Nom | Sexe |\n| FICTIF | F |"})
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really VBA")
+    with RegisterFile(path) as register:
+        assert register.kind == "xlsx"
+        rows = list(register.sheet("R").rows())
+    assert rows[1].cells == ("FICTIF", "F")
+
+
+def test_xlsx_cell_longer_than_the_limit(tmp_path: Path) -> None:
+    """A cell beyond the cell-length limit is refused with its reference."""
+    from cpcase.adapters.excel.errors import RegisterTooLargeError
+
+    md = "| Nom | Notes |\n| FICTIF | " + "x" * 3000 + " |\n| DÉMO | court |"
+    path = write_md_workbook(tmp_path / "r.xlsx", {"R": md})
+    with (
+        RegisterFile(path, limits=Limits(max_cell_chars=2000)) as register,
+        pytest.raises(RegisterTooLargeError) as info,
+    ):
+        list(register.sheet("R").rows())
+    assert info.value.cell == "B2"
+    with RegisterFile(path) as register:
+        assert len(list(register.sheet("R").rows())) == 3

@@ -570,6 +570,7 @@ class XlsxSheet:
     def _rows(self, *, max_bytes: int | None = None, fill_merged: bool) -> Iterator[RawRow]:
         fix = _CELL_FIX.get
         max_cols = self.book.limits.max_columns
+        max_chars = self.book.limits.max_cell_chars
         pending = list(self.merged) if fill_merged else []
         pending.reverse()  # pop from the end: smallest min_row first
         active: list[tuple[MergedRange, CellValue]] = []
@@ -583,6 +584,8 @@ class XlsxSheet:
                     path=self.book.path,
                     sheet=self.name,
                 )
+            if len(block) > max_chars and max(map(len, block.split(b"row>"))) > max_chars:
+                self._check_lengths(row0, col0, values, max_chars)
             pad: list[CellValue] = [None] * col0
             number = row0
             for raw in values:
@@ -608,6 +611,19 @@ class XlsxSheet:
                     row.pop()
                 if row:
                     yield RawRow(number, tuple(row))
+
+    def _check_lengths(self, row0: int, col0: int, values: list[list[Any]], limit: int) -> None:
+        """Refuse a cell longer than ``limit`` (only called for blocks holding a long row)."""
+        for offset, raw in enumerate(values):
+            for col, value in enumerate(raw):
+                if value.__class__ is str and len(value) > limit:
+                    raise RegisterTooLargeError(
+                        f"a cell is longer than {limit} characters",
+                        f"une cellule dépasse {limit} caractères",
+                        path=self.book.path,
+                        sheet=self.name,
+                        cell=f"{_letters(col0 + col)}{row0 + offset + 1}",
+                    )
 
     def head(self, max_rows: int = 30) -> list[RawRow]:
         """The first ``max_rows`` non-blank rows, reading only the start of the sheet."""
