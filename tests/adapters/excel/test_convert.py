@@ -441,3 +441,17 @@ def test_seen_index_behaves_like_a_dict(keys: list[int]) -> None:
         assert index.first(key, row) == expected
     for key, row in reference.items():
         assert index.get(key) == row
+
+
+def test_primero_bodies_same_in_a_second_process(tmp_path: Path) -> None:
+    """cases.primero.jsonl is identical whether the mapping runs inline or in a second
+    process, and in the order of cases.jsonl."""
+    path = write_md_workbook(tmp_path / "r.xlsx", {"R": GOLDEN})
+    inline = tmp_path / "inline"
+    parallel = tmp_path / "parallel"
+    convert_register(path, inline, ConvertOptions(today=TODAY, primero=True, workers=1))
+    convert_register(path, parallel, ConvertOptions(today=TODAY, primero=True, workers=2))
+    bodies = (inline / "cases.primero.jsonl").read_text(encoding="utf-8")
+    assert bodies == (parallel / "cases.primero.jsonl").read_text(encoding="utf-8")
+    assert len(bodies.splitlines()) == 5  # converted cases; the 18+ file is not sent
+    assert (inline / "cases.jsonl").read_bytes() == (parallel / "cases.jsonl").read_bytes()

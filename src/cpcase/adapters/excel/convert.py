@@ -219,6 +219,9 @@ class ConvertOptions:
     header_row: int | None = None
     primero: bool = False
     max_problems_per_row: int = 20
+    #: Processes for the Primero mapping: 0 decides (a second process for large registers on
+    #: machines with several CPUs), 1 keeps everything in this process, 2 forces a second one.
+    workers: int = 0
 
 
 @attrs.frozen
@@ -1229,6 +1232,10 @@ class _Outputs:
         self._files[name] = (tmp, handle)
         return handle
 
+    def path(self, name: str) -> str:
+        """The temporary path behind output ``name``."""
+        return str(self._files[name][0])
+
     def commit(self) -> None:
         for name, (tmp, handle) in self._files.items():
             handle.flush()
@@ -1243,6 +1250,98 @@ class _Outputs:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         self._files.clear()
+
+
+def _primero_worker(connection: Any, path: str) -> None:
+    """Second process: map JSON case lines to Primero bodies, appended to ``path``."""
+    mapper = _primero_mapper()
+    try:
+        if mapper is None:
+            raise RuntimeError("the Primero adapter is not available")
+        with open(path, "a", encoding="utf-8", newline="") as out:
+            while True:
+                batch = connection.recv()
+                if batch is None:
+                    break
+                for line in batch:
+                    body = mapper(CaseFile.model_validate_json(line))
+                    out.write(json.dumps(body, ensure_ascii=False))
+                    out.write("\n")
+            out.flush()
+            os.fsync(out.fileno())
+        connection.send(None)
+    except Exception as exc:  # reported to the parent, which raises
+        connection.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        connection.close()
+
+
+class _PrimeroBodies:
+    """Writes ``cases.primero.jsonl``: in a second process when a spare CPU is likely (the
+    mapping costs about as much as the conversion itself), else inline. Same output either
+    way, in the same order."""
+
+    _BATCH = 256
+
+    def __init__(
+        self,
+        mapper: Callable[[CaseFile], dict[str, Any]],
+        handle: io.TextIOWrapper,
+        path: str,
+        *,
+        parallel: bool,
+    ) -> None:
+        self._mapper = mapper
+        self._handle = handle
+        self._batch: list[str] = []
+        self._process: Any = None
+        self._connection: Any = None
+        if parallel:
+            import multiprocessing
+
+            methods = multiprocessing.get_all_start_methods()
+            context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            parent, child = context.Pipe()
+            handle.flush()
+            self._process = context.Process(
+                target=_primero_worker, args=(child, path), daemon=True
+            )
+            self._process.start()
+            child.close()
+            self._connection = parent
+
+    def add(self, case: CaseFile, line: str) -> None:
+        """Queue (or write) the body of ``case``, whose JSON is ``line``."""
+        if self._connection is None:
+            self._handle.write(json.dumps(self._mapper(case), ensure_ascii=False))
+            self._handle.write("\n")
+            return
+        self._batch.append(line)
+        if len(self._batch) >= self._BATCH:
+            self._connection.send(self._batch)
+            self._batch = []
+
+    def close(self) -> None:
+        """Wait for the second process; raise if it failed."""
+        if self._connection is None:
+            return
+        if self._batch:
+            self._connection.send(self._batch)
+            self._batch = []
+        self._connection.send(None)
+        failure = self._connection.recv()
+        self._connection.close()
+        self._process.join()
+        self._connection = None
+        if failure is not None:
+            raise RuntimeError(f"Primero mapping failed: {failure}")
+
+    def abort(self) -> None:
+        """Stop the second process without waiting for its output."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        self._connection = None
 
 
 def _primero_mapper() -> Callable[[CaseFile], dict[str, Any]] | None:
@@ -1291,9 +1390,19 @@ def convert_register(
         by_code: Counter[str] = Counter()
         by_severity: Counter[str] = Counter()
         warned = 0
+        primero: _PrimeroBodies | None = None
         try:
             cases = outputs.open("cases.jsonl")
-            primero = outputs.open("cases.primero.jsonl") if mapper is not None else None
+            if mapper is not None:
+                handle = outputs.open("cases.primero.jsonl")
+                parallel = (
+                    options.workers > 1
+                    if options.workers
+                    else ((os.cpu_count() or 1) > 1 and sheet.row_count_estimate > 5000)
+                )
+                primero = _PrimeroBodies(
+                    mapper, handle, outputs.path("cases.primero.jsonl"), parallel=parallel
+                )
             index = csv.writer(outputs.open("rows.csv"))
             index.writerow(["row", "outcome", "case_code"])
             done = 0
@@ -1304,11 +1413,11 @@ def convert_register(
                     progress(done)
                 case = result.case
                 if case is not None:
-                    cases.write(case.model_dump_json())
+                    line = case.model_dump_json()
+                    cases.write(line)
                     cases.write("\n")
                     if primero is not None and result.outcome == "converted":
-                        primero.write(json.dumps(mapper(case), ensure_ascii=False))  # type: ignore[misc]
-                        primero.write("\n")
+                        primero.add(case, line)
                 index.writerow([result.row, result.outcome, case.case_code if case else ""])
                 if result.problems:
                     if any(p.severity is not _ERROR for p in result.problems) and case:
@@ -1356,10 +1465,14 @@ def convert_register(
                 primero=primero_state,
                 today=options.today.isoformat(),
             )
+            if primero is not None:
+                primero.close()
             report.close(summary)
             write_summary(out / "summary.json", summary)
             outputs.commit()
         except BaseException:
+            if primero is not None:
+                primero.abort()
             outputs.abort()
             report.abort()
             raise
