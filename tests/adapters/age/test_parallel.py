@@ -13,9 +13,11 @@ import itertools
 import multiprocessing
 import os
 import random
+import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -114,6 +116,34 @@ def _seal(tmp_path: Path, data: bytes, *, workers: int | None = 1) -> Path:
     return out
 
 
+def _in_workers(
+    monkeypatch: pytest.MonkeyPatch, method: str, action: Callable[[], None] | None = None
+) -> None:
+    """Patch ``_Job.<method>`` so that forked workers run ``action`` first.
+
+    The calling process waits in its first range until a child has claimed one (it is the
+    only other claimant meanwhile), so that a child surely takes part however fast the
+    calling process is and however loaded the machine is (it could otherwise do every range
+    itself before the children start).
+    """
+    parent = os.getpid()
+    real = getattr(parallel._Job, method)
+
+    def patched(job: parallel._Job, index: int, ranges: parallel._Ranges) -> None:
+        if os.getpid() != parent:
+            if action is not None:
+                action()
+        else:
+            deadline = time.monotonic() + 30
+            while ranges.workers > 1 and ranges.claimed < 2:
+                if time.monotonic() > deadline:
+                    raise AssertionError("no worker process took a range in 30 s")
+                time.sleep(0.002)
+        real(job, index, ranges)
+
+    monkeypatch.setattr(parallel._Job, method, patched)
+
+
 # ---------------------------------------------------------------------------- same bytes
 
 
@@ -135,7 +165,9 @@ def test_payload_matches_streaming_and_round_trips(
     data = _data(size, seed)
     key = random.Random(seed).randbytes(32)
     expected = b"".join(bytes(b) for b in iter_encrypt(io.BytesIO(data), key))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
+        _in_workers(monkeypatch, "encrypt_range")
+        _in_workers(monkeypatch, "decrypt_range")
         plain, sealed, out = Path(tmp, "plain"), Path(tmp, "sealed"), Path(tmp, "out")
         plain.write_bytes(b"abc" + data)
         sealed.write_bytes(b"12345")
@@ -158,7 +190,9 @@ def test_payload_matches_streaming_and_round_trips(
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.usefixtures("small_ranges", "fixed_secrets")
-def test_file_outputs_identical_to_streaming(tmp_path: Path, size: int) -> None:
+def test_file_outputs_identical_to_streaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
     """With the same file key and nonce, 2-4 workers write the streaming path's payload.
 
     (The headers differ: each X25519 stanza has a fresh ephemeral key.) Every output then
@@ -166,6 +200,8 @@ def test_file_outputs_identical_to_streaming(tmp_path: Path, size: int) -> None:
     """
     data = _data(size, size)
     (tmp_path / "plain").write_bytes(data)
+    _in_workers(monkeypatch, "encrypt_range")
+    _in_workers(monkeypatch, "decrypt_range")
     outputs = {}
     for workers in (1, 2, 3, 4):
         out = tmp_path / f"w{workers}.age"
@@ -265,10 +301,13 @@ TAMPER_CASES: dict[str, tuple[Callable[[bytes], bytes], type[PayloadError], int]
 
 @pytest.mark.parametrize("case", list(TAMPER_CASES))
 @pytest.mark.usefixtures("small_ranges")
-def test_tampering_detected_with_the_streaming_error(tmp_path: Path, case: str) -> None:
+def test_tampering_detected_with_the_streaming_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
     """Each damage gives the streaming path's class, chunk and message; nothing is left."""
     damage, cls, chunk = TAMPER_CASES[case]
     sealed = _seal(tmp_path, _data(10 * C + 100, 1))
+    _in_workers(monkeypatch, "decrypt_range")
     sealed.write_bytes(damage(sealed.read_bytes()))
     sequential = _decrypt_error(sealed, 1)
     for workers in (2, 3):
@@ -324,10 +363,6 @@ def test_empty_payload_allowed_only_alone(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- failures
 
 
-def _in_child(parent: int) -> bool:
-    return os.getpid() != parent
-
-
 @pytest.mark.usefixtures("small_ranges")
 @pytest.mark.parametrize("direction", ["encrypt", "decrypt"])
 def test_worker_os_error_propagates_and_output_removed(
@@ -341,11 +376,12 @@ def test_worker_os_error_propagates_and_output_removed(
     real = parallel._pwrite_all
 
     def failing(fd: int, view: memoryview, offset: int) -> None:
-        if _in_child(parent):
+        if os.getpid() != parent:
             raise OSError(errno.ENOSPC, "No space left on device")
         real(fd, view, offset)
 
     monkeypatch.setattr(parallel, "_pwrite_all", failing)
+    _in_workers(monkeypatch, f"{direction}_range")
     out = tmp_path / "out"
 
     def run() -> None:
@@ -361,24 +397,22 @@ def test_worker_os_error_propagates_and_output_removed(
     assert multiprocessing.active_children() == []
 
 
+def _exit() -> None:
+    os._exit(3)
+
+
+def _sigkill() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 @pytest.mark.usefixtures("small_ranges")
-@pytest.mark.parametrize("how", ["exit", "sigkill"])
+@pytest.mark.parametrize("death", [_exit, _sigkill], ids=["exit", "sigkill"])
 def test_worker_crash_raises_child_process_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, death: Callable[[], None]
 ) -> None:
     """A worker that dies without reporting fails the whole file; the temp file goes."""
     sealed = _seal(tmp_path, _data(10 * C, 4))
-    parent = os.getpid()
-    real = parallel._Job.decrypt_range
-
-    def crashing(job: parallel._Job, index: int, ranges: parallel._Ranges) -> None:
-        if _in_child(parent):
-            if how == "exit":
-                os._exit(3)
-            os.kill(os.getpid(), 9)
-        real(job, index, ranges)
-
-    monkeypatch.setattr(parallel._Job, "decrypt_range", crashing)
+    _in_workers(monkeypatch, "decrypt_range", death)
     with pytest.raises(ChildProcessError, match="ended without a result"):
         decrypt_file(sealed, tmp_path / "out", [ME], workers=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sealed.age"]
@@ -391,18 +425,14 @@ def test_unpicklable_worker_error_still_reported(
 ) -> None:
     """An exception that cannot cross the pipe becomes a RuntimeError naming its type."""
     sealed = _seal(tmp_path, _data(10 * C, 4))
-    parent = os.getpid()
-    real = parallel._Job.decrypt_range
 
     class LocalError(Exception):  # a local class: pickle cannot find it by name
         pass
 
-    def odd(job: parallel._Job, index: int, ranges: parallel._Ranges) -> None:
-        if _in_child(parent):
-            raise LocalError
-        real(job, index, ranges)
+    def odd() -> None:
+        raise LocalError
 
-    monkeypatch.setattr(parallel._Job, "decrypt_range", odd)
+    _in_workers(monkeypatch, "decrypt_range", odd)
     with pytest.raises(RuntimeError, match="LocalError"):
         decrypt_file(sealed, tmp_path / "out", [ME], workers=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sealed.age"]

@@ -168,6 +168,7 @@ class _Ranges:
     def __init__(self, count: int, workers: int) -> None:
         ctx = multiprocessing.get_context("fork")
         self.count = count
+        self.workers = workers
         self._lock: _Lock = ctx.Lock()
         self._next: Any = ctx.RawValue("q", 0)
         self._failed: Any = ctx.RawValue("q", count)  # lowest failed range; count: none
@@ -178,6 +179,7 @@ class _Ranges:
         """The same state in this process only (for a single worker)."""
         ranges = cls.__new__(cls)
         ranges.count = count
+        ranges.workers = 1
         ranges._lock = threading.Lock()
         ranges._next = ctypes.c_longlong(0)
         ranges._failed = ctypes.c_longlong(count)
@@ -209,6 +211,11 @@ class _Ranges:
         """Record that range ``index`` failed: later ranges need not be done."""
         with self._locked():
             self._failed.value = min(self._failed.value, index)
+
+    @property
+    def claimed(self) -> int:
+        """How many ranges have been handed out so far."""
+        return int(self._next.value)
 
     def superseded(self, index: int) -> bool:
         """Whether an earlier range failed (its error takes precedence over this range's)."""
