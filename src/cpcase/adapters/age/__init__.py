@@ -3,7 +3,9 @@
 Files written here open with the reference ``age`` command, and files from ``age -e`` open
 here: X25519 keys (``age1...`` / ``AGE-SECRET-KEY-1...``), passphrases (scrypt), the
 post-quantum ML-KEM-768+X25519 hybrid (``age1pq1...``) and ASCII armor. Encryption and
-decryption stream in 4 MiB blocks, so memory does not grow with file size.
+decryption stream in 4 MiB blocks, so memory does not grow with file size; between two
+regular files of 8 MiB or more, :func:`encrypt_file` and :func:`decrypt_file` use one process
+per CPU (:mod:`cpcase.adapters.age.parallel`).
 
 >>> from cpcase.adapters.age import X25519Identity, decrypt_bytes, encrypt_bytes
 >>> me = X25519Identity.generate()
