@@ -438,6 +438,48 @@ def test_unpicklable_worker_error_still_reported(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sealed.age"]
 
 
+@pytest.mark.usefixtures("small_ranges")
+def test_interrupt_stops_workers_and_removes_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in the calling process stops the workers; no output or temp file remains."""
+    sealed = _seal(tmp_path, _data(10 * C, 8))
+    parent = os.getpid()
+    _in_workers(monkeypatch, "decrypt_range", lambda: time.sleep(30))  # busy workers
+    real = parallel._Job.decrypt_range
+
+    def interrupted(job: parallel._Job, index: int, ranges: parallel._Ranges) -> None:
+        real(job, index, ranges)
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel._Job, "decrypt_range", interrupted)
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        decrypt_file(sealed, tmp_path / "out", [ME], workers=3)
+    assert time.monotonic() - start < 20  # the sleeping workers were terminated
+    assert multiprocessing.active_children() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sealed.age"]
+
+
+@pytest.mark.usefixtures("small_ranges")
+def test_no_space_to_reserve_falls_back_to_a_sparse_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the blocks cannot be reserved up front, the work still runs (and fails, if at all,
+    where the streaming path would): here it succeeds."""
+
+    def no_space(fd: int, offset: int, length: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    data = _data(10 * C + 7, 9)
+    (tmp_path / "plain").write_bytes(data)
+    monkeypatch.setattr(os, "posix_fallocate", no_space)
+    encrypt_file(tmp_path / "plain", tmp_path / "f.age", [ME.recipient], workers=3)
+    assert decrypt_file(tmp_path / "f.age", tmp_path / "out", [ME], workers=3) == len(data)
+    assert (tmp_path / "out").read_bytes() == data
+
+
 def test_input_size_changes_are_refused(tmp_path: Path) -> None:
     """Bytes beyond, or missing from, the announced size raise InputChangedError."""
     src = tmp_path / "plain"

@@ -129,14 +129,25 @@ def _pwrite_all(fd: int, view: memoryview, offset: int) -> None:
         offset += n
 
 
+_SPARSE_INSTEAD = frozenset(
+    {errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+)
+
+
 def _preallocate(fd: int, offset: int, length: int) -> None:
-    """Reserve the output's blocks now, so a full disk fails before any work is done."""
+    """Give the output its final size, with its blocks reserved where possible.
+
+    Reserved blocks keep the file contiguous and make writes cheaper. When they cannot be
+    reserved (file system without fallocate, or not enough space) the file is extended
+    sparsely instead, and the writes then fail where the streaming path's would: a damaged
+    file announcing a huge size must give a payload error, not "no space left".
+    """
     if length <= 0:
         return
     try:
         os.posix_fallocate(fd, offset, length)
-    except OSError as exc:  # file systems without fallocate: a sparse file will do
-        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+    except OSError as exc:
+        if exc.errno not in _SPARSE_INSTEAD:
             raise
         os.ftruncate(fd, max(os.fstat(fd).st_size, offset + length))
 
