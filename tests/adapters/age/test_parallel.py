@@ -516,6 +516,23 @@ def test_without_shared_memory_the_work_is_done_in_process(
     assert (tmp_path / "out").read_bytes() == data
 
 
+@pytest.mark.usefixtures("small_ranges")
+def test_fork_failure_leaves_the_work_to_the_calling_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When no process can be forked (EAGAIN: process limit), the file is still processed."""
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    data = _data(10 * C + 11, 10)
+    (tmp_path / "plain").write_bytes(data)
+    monkeypatch.setattr(os, "fork", no_fork)
+    encrypt_file(tmp_path / "plain", tmp_path / "f.age", [ME.recipient], workers=3)
+    assert decrypt_file(tmp_path / "f.age", tmp_path / "out", [ME], workers=3) == len(data)
+    assert (tmp_path / "out").read_bytes() == data
+
+
 # ---------------------------------------------------------------------------- path choice
 
 

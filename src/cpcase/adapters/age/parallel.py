@@ -377,7 +377,12 @@ def _run(task: _Task, ranges_count: int, workers: int) -> None:
                 name=f"cpcase-age-{worker}",
                 daemon=True,
             )
-            proc.start()
+            try:
+                proc.start()
+            except OSError:  # no fork (process or memory limits): fewer workers will do
+                sender.close()
+                receiver.close()
+                break
             sender.close()
             children.append((proc, receiver))
         outcomes: list[_Outcome] = [_work(task, ranges, 0)]
