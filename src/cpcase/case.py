@@ -320,16 +320,26 @@ class CaseFile(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        # Runs for every file read (once per register row): a plain loop, no helper calls.
         problems: list[tuple[str, str]] = []
+        case_code = self.case_code
         for code, attr in self.FORM_ATTRIBUTES.items():
-            for i, form in enumerate(self._held(attr)):
-                if form.case_code != self.case_code:
-                    where = attr if getattr(self, attr) is form else f"{attr}.{i}"
-                    problems.append(
-                        (where, f"form {code} belongs to another case code than this file")
-                    )
-        dates = [r.decided_on for r in self.risk_history]
-        if dates != sorted(dates):
+            value = getattr(self, attr)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                for i, form in enumerate(value):
+                    if form.case_code != case_code:
+                        problems.append(
+                            (
+                                f"{attr}.{i}",
+                                f"form {code} belongs to another case code than this file",
+                            )
+                        )
+            elif value.case_code != case_code:
+                problems.append((attr, f"form {code} belongs to another case code than this file"))
+        history = self.risk_history
+        if any(history[i].decided_on > history[i + 1].decided_on for i in range(len(history) - 1)):
             problems.append(("risk_history", "risk decisions must be in chronological order"))
         if problems:
             raise rule_violation("CaseFile", problems)

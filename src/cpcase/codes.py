@@ -16,6 +16,7 @@ False
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -27,6 +28,21 @@ __all__ = ["DEFAULT_CASE_CODE_FORMAT", "CaseCode", "CaseCodeFormat", "CaseCodeGe
 
 _SEGMENT = re.compile(r"^[A-Z0-9]{2,8}$")
 _PLACEHOLDERS = ("country", "region", "org", "year", "seq")
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_regex(template: str, seq_width: int) -> re.Pattern[str]:
+    """The anchored regex for a template; cached because parse() runs once per row."""
+    pattern = re.escape(template)
+    for name, sub in (
+        ("country", r"(?P<country>[A-Z]{2,3})"),
+        ("region", r"(?P<region>[A-Z0-9]{2,8})"),
+        ("org", r"(?P<org>[A-Z0-9]{2,8})"),
+        ("year", r"(?P<year>\d{4})"),
+        ("seq", rf"(?P<seq>\d{{{seq_width},9}})"),
+    ):
+        pattern = pattern.replace(re.escape("{" + name + "}"), sub)
+    return re.compile(f"^{pattern}$")
 
 
 @attrs.frozen
@@ -64,16 +80,7 @@ class CaseCodeFormat:
             raise CaseCodeError("seq_width must be between 1 and 9")
 
     def _regex(self) -> re.Pattern[str]:
-        pattern = re.escape(self.template)
-        for name, sub in (
-            ("country", r"(?P<country>[A-Z]{2,3})"),
-            ("region", r"(?P<region>[A-Z0-9]{2,8})"),
-            ("org", r"(?P<org>[A-Z0-9]{2,8})"),
-            ("year", r"(?P<year>\d{4})"),
-            ("seq", rf"(?P<seq>\d{{{self.seq_width},9}})"),
-        ):
-            pattern = pattern.replace(re.escape("{" + name + "}"), sub)
-        return re.compile(f"^{pattern}$")
+        return _compiled_regex(self.template, self.seq_width)
 
     def format(self, *, country: str, region: str, org: str, year: int, seq: int) -> str:
         """Build a code, checking each part (upper-case codes, 4-digit year, positive seq)."""

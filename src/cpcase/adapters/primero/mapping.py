@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import re
 import tomllib
@@ -288,7 +289,18 @@ class PrimeroMapping:
 
     def uuid(self, *parts: str) -> str:
         """A deterministic UUIDv5 in the mapping's namespace."""
-        return str(uuid.uuid5(self.config.namespace, ":".join(parts)))
+        # Same bytes as str(uuid.uuid5(namespace, name)), without building a UUID object (this
+        # runs several times per case when a register is converted).
+        raw = bytearray(
+            hashlib.sha1(
+                self.config.namespace.bytes + ":".join(parts).encode("utf-8"),
+                usedforsecurity=False,
+            ).digest()[:16]
+        )
+        raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+        raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+        h = raw.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def paths(self) -> tuple[str, ...]:
         """Every mapped cpcase path (for documentation and coverage checks)."""
@@ -635,7 +647,8 @@ def _group_forms(case: CaseFile, group: _RowGroup) -> list[tuple[str, Any]]:
 def map_case(case: CaseFile, mapping: PrimeroMapping | None = None) -> MappedCase:
     """Map ``case`` to a Primero create body, with its gaps (see the module docstring)."""
     m = mapping or default_mapping()
-    body: dict[str, Any] = {"id": _record_id(case, m), "module_id": m.module_id}
+    record_id = _record_id(case, m)
+    body: dict[str, Any] = {"id": record_id, "module_id": m.module_id}
     w = _Writer(m, body)
     body[m.id_field] = case.case_code
     if name := m.field("case.status"):
@@ -644,7 +657,7 @@ def map_case(case: CaseFile, mapping: PrimeroMapping | None = None) -> MappedCas
             body[name] = option
         else:
             w.gaps.append(MappingGap("case.status", case.status.value, f"/{name}"))
-    _map_risk(case, m, body, w)
+    _map_risk(case, m, body, w, record_id)
     for code, specs in _SINGLE_FORMS:
         form = _latest(case, code)
         if form is not None:
@@ -658,7 +671,7 @@ def map_case(case: CaseFile, mapping: PrimeroMapping | None = None) -> MappedCas
         for form_key, form in _group_forms(case, group):
             for row in getattr(form, group.rows_attr):
                 out: dict[str, Any] = {
-                    "unique_id": _row_uid(m, case, group.path, form_key, row.row_id)
+                    "unique_id": m.uuid("row", record_id, group.path, form_key, row.row_id)
                 }
                 for spec in group.specs:
                     w.value(spec, row, form, f"/{name}/{len(rows)}", out)
@@ -670,7 +683,9 @@ def map_case(case: CaseFile, mapping: PrimeroMapping | None = None) -> MappedCas
     )
 
 
-def _map_risk(case: CaseFile, m: PrimeroMapping, body: dict[str, Any], w: _Writer) -> None:
+def _map_risk(
+    case: CaseFile, m: PrimeroMapping, body: dict[str, Any], w: _Writer, record_id: str
+) -> None:
     if not case.risk_history:
         return
     name = m.field("case.risk_level")
@@ -701,7 +716,7 @@ def _map_risk(case: CaseFile, m: PrimeroMapping, body: dict[str, Any], w: _Write
         }
         rows.append(
             {
-                "unique_id": m.uuid("risk", _record_id(case, m), str(i)),
+                "unique_id": m.uuid("risk", record_id, str(i)),
                 "note_date": decision.decided_on.isoformat(),
                 "note_subject": subject,
                 "note_text": json.dumps(
