@@ -53,19 +53,15 @@ class Sheet(Protocol):
     @property
     def date1904(self) -> bool:
         """Whether numeric dates count from 1904."""
-        ...
 
     def head(self, max_rows: int = 30) -> list[RawRow]:
         """The first non-blank rows, cheaply."""
-        ...
 
     def scan(self) -> None:
         """Check limits and collect merged ranges before :meth:`rows`."""
-        ...
 
     def rows(self) -> Iterator[RawRow]:
         """Every non-blank row, in order."""
-        ...
 
 
 def sniff_kind(path: Path) -> Kind:
