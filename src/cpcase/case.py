@@ -358,7 +358,7 @@ class CaseFile(BaseModel):
     def forms(self, code: str | None = None) -> tuple[FormBase, ...]:
         """Every form of the file, or only those with form code ``code`` (e.g. ``"5.A"``)."""
         if code is not None:
-            attr = self.FORM_ATTRIBUTES.get(code.strip().upper())
+            attr = self.FORM_ATTRIBUTES.get(code) or self.FORM_ATTRIBUTES.get(code.strip().upper())
             if attr is None:
                 raise KeyError(code)
             return self._held(attr)
@@ -367,8 +367,8 @@ class CaseFile(BaseModel):
     def latest(self, code: str) -> FormBase | None:
         """The most recent form with code ``code`` (by form date, then position), or ``None``."""
         held = self.forms(code)
-        if not held:
-            return None
+        if len(held) <= 1:
+            return held[0] if held else None
         return max(enumerate(held), key=lambda pair: (pair[1].form_date, pair[0]))[1]
 
     def form_codes(self) -> frozenset[str]:

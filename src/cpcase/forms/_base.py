@@ -53,6 +53,8 @@ def _today(info: ValidationInfo) -> dt.date:
     ctx = info.context
     if isinstance(ctx, dict):
         today = ctx.get("today")
+        if today.__class__ is dt.date:  # the usual case, checked first: runs per date field
+            return today
         if isinstance(today, dt.datetime):
             return today.date()
         if isinstance(today, dt.date):
