@@ -176,6 +176,8 @@ _CONSENT_KEYS = (
 _MASK = "***"
 _MISS = object()
 _CACHE_SIZE = 4096
+# What json.dumps(body, ensure_ascii=False) uses, built once instead of per Primero body.
+_BODY_JSON = json.JSONEncoder(ensure_ascii=False)
 _REPEATING = frozenset(
     {FieldKind.DATE, FieldKind.AGE, FieldKind.BOOL, FieldKind.ENUM, FieldKind.MULTI}
 )
@@ -1265,7 +1267,7 @@ def _primero_worker(connection: Any, path: str) -> None:
                     break
                 for line in batch:
                     body = mapper(CaseFile.model_validate_json(line))
-                    out.write(json.dumps(body, ensure_ascii=False))
+                    out.write(_BODY_JSON.encode(body))
                     out.write("\n")
             out.flush()
             os.fsync(out.fileno())
@@ -1313,7 +1315,7 @@ class _PrimeroBodies:
     def add(self, case: CaseFile, line: str) -> None:
         """Queue (or write) the body of ``case``, whose JSON is ``line``."""
         if self._connection is None:
-            self._handle.write(json.dumps(self._mapper(case), ensure_ascii=False))
+            self._handle.write(_BODY_JSON.encode(self._mapper(case)))
             self._handle.write("\n")
             return
         self._batch.append(line)

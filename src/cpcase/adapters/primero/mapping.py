@@ -224,6 +224,8 @@ def _risk(code: object) -> RiskLevel:
 
 
 _GAP: Final = object()  # a member with no option and no fallback
+# json.dumps(..., ensure_ascii=False, sort_keys=True) builds this encoder on every call.
+_NOTE_JSON: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 class PrimeroMapping:
@@ -269,10 +271,7 @@ class PrimeroMapping:
 
     def option(self, member: LabelledEnum) -> object:
         """Option id of ``member``: a string, ``None`` (explicit empty) or the gap marker."""
-        table = self._forward[type(member)]
-        if member.value not in table:
-            return _GAP
-        return table[member.value]
+        return self._forward[type(member)].get(member.value, _GAP)
 
     def member(self, enum: type[LabelledEnum], option_id: object) -> LabelledEnum | None:
         """The member sent as ``option_id`` (first match), or ``None``."""
@@ -542,8 +541,8 @@ class _Writer:
         self, spec: _Spec, source: Any, parent: Any, pointer: str, row: dict[str, Any]
     ) -> None:
         """Put ``spec``'s value from ``source`` into ``row`` (a body or a subform row)."""
-        name = self.m.field(spec.path)
-        if name is None:
+        name = self.m.config.fields.get(spec.path)  # as PrimeroMapping.field, inlined (hot)
+        if not name:
             return
         raw = spec.get(source, parent) if spec.get is not None else getattr(source, spec.attr)
         if spec.kind == "concerns":
@@ -719,10 +718,8 @@ def _map_risk(
                 "unique_id": m.uuid("risk", record_id, str(i)),
                 "note_date": decision.decided_on.isoformat(),
                 "note_subject": subject,
-                "note_text": json.dumps(
-                    {k: v for k, v in payload.items() if v is not None},
-                    ensure_ascii=False,
-                    sort_keys=True,
+                "note_text": _NOTE_JSON.encode(
+                    {k: v for k, v in payload.items() if v is not None}
                 ),
             }
         )
