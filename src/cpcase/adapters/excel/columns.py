@@ -1504,69 +1504,10 @@ VALUE_SYNONYMS: Mapping[type[LabelledEnum], Mapping[str, str]] = {
         **dict.fromkeys(("autre", "autres", "other"), "other"),
     },
     ProtectionSituation: {
-        **{
-            f"{letter}": code
-            for letter, code in zip(
-                "abcdefghijkl",
-                (
-                    "loss_of_parents",
-                    "abandoned_or_found",
-                    "neglect_vagrancy",
-                    "lack_of_education_protection",
-                    "habitual_ill_treatment",
-                    "sexual_exploitation",
-                    "sexual_abuse",
-                    "begging_economic_exploitation",
-                    "organised_crime",
-                    "armed_conflict",
-                    "harmful_practices",
-                    "caregivers_unable",
-                ),
-                strict=True,
-            )
-        },
-        **{
-            f"art 50 {letter}": code
-            for letter, code in zip(
-                "abcdefghijkl",
-                (
-                    "loss_of_parents",
-                    "abandoned_or_found",
-                    "neglect_vagrancy",
-                    "lack_of_education_protection",
-                    "habitual_ill_treatment",
-                    "sexual_exploitation",
-                    "sexual_abuse",
-                    "begging_economic_exploitation",
-                    "organised_crime",
-                    "armed_conflict",
-                    "harmful_practices",
-                    "caregivers_unable",
-                ),
-                strict=True,
-            )
-        },
-        **{
-            f"50{letter}": code
-            for letter, code in zip(
-                "abcdefghijkl",
-                (
-                    "loss_of_parents",
-                    "abandoned_or_found",
-                    "neglect_vagrancy",
-                    "lack_of_education_protection",
-                    "habitual_ill_treatment",
-                    "sexual_exploitation",
-                    "sexual_abuse",
-                    "begging_economic_exploitation",
-                    "organised_crime",
-                    "armed_conflict",
-                    "harmful_practices",
-                    "caregivers_unable",
-                ),
-                strict=True,
-            )
-        },
+        # Art. 50 letters as typed in registers ("f", "art 50 f"), from the vocabulary itself.
+        **{m.letter: m.value for m in ProtectionSituation},
+        **{f"art 50 {m.letter}": m.value for m in ProtectionSituation},
+        **{f"50{m.letter}": m.value for m in ProtectionSituation},
         **dict.fromkeys(("perte des parents", "orphelin sans soutien"), "loss_of_parents"),
         **dict.fromkeys(
             ("abandon", "enfant abandonne", "enfant trouve", "enfant recueilli"),
