@@ -31,7 +31,7 @@ import attrs
 from cpcase.case import CaseFile
 from cpcase.errors import ConsentRequired, NotPermitted
 from cpcase.forms import ConsentForm, FileTransfer, FormBase, Referral
-from cpcase.rules.sharing._fields import CASE, HEADER_ALWAYS, top_level_fields
+from cpcase.rules.sharing._fields import CASE, HEADER_ALWAYS, field_index, top_level_fields
 from cpcase.rules.sharing.consent import (
     ConsentRecord,
     ConsentState,
@@ -71,6 +71,7 @@ __all__ = [
     "consent_records",
     "consent_status",
     "default_policy",
+    "disclosable_fields",
     "share",
 ]
 
@@ -738,15 +739,11 @@ def share(
     return view, record
 
 
-def _build_view(
-    case: CaseFile,
-    rule: SharingRule,
-    policy: SharingPolicy,
-    service: ServiceCategory | None,
-    trigger: FormBase | None,
-) -> SharedView:
+def _redactions(
+    rule: SharingRule, policy: SharingPolicy, *, masked: bool
+) -> tuple[dict[str, set[str]], frozenset[str]]:
+    """Paths removed per form code, and keys removed at any depth, for ``rule``."""
     privileged = rule.audience in PRIVILEGED_AUDIENCES
-    masked = case.registration is not None and case.registration.hidden_name
     redact = set(rule.redact)
     hard_keys: frozenset[str] = frozenset()
     if not privileged:
@@ -761,7 +758,66 @@ def _build_view(
     for data_class in redact:
         for code, path in policy.fields_of(data_class):
             remove.setdefault(code, set()).add(path)
+    return remove, hard_keys
 
+
+def disclosable_fields(
+    audience: Audience,
+    purpose: Purpose,
+    *,
+    service: ServiceCategory | None = None,
+    policy: SharingPolicy | None = None,
+) -> Mapping[str, frozenset[str]]:
+    """Every field path :func:`share` may disclose to ``audience`` for ``purpose``, by form code.
+
+    The most any case can show under this rule (``CASE`` is the header; paths as in
+    :meth:`SharedForm.paths`): for one requested ``service``, or for every service when it is
+    ``None``. Per-case removals (a masked name, a provider's other referrals) only take away, so
+    each path of a view's :meth:`SharedView.disclosed` is listed here or lies under a listed
+    path (free-form mappings such as ``CASE:extra_fields`` are listed by their own name). Lets a
+    caller lay out a document (an Excel export's columns) before seeing any case. Empty when
+    the matrix has no enabled rule with a record or list view for them.
+    """
+    pol = policy or default_policy()
+    rule = pol.rule(audience, purpose)
+    if rule is None or not rule.enabled or rule.view is ViewKind.AGGREGATE:
+        return MappingProxyType({})
+    if service is None:
+        grants = [*rule.forms, *(g for sg in rule.services for g in sg.forms)]
+    else:
+        grants = _granted(rule, service)
+    remove, hard_keys = _redactions(rule, pol, masked=False)
+    out: dict[str, frozenset[str]] = {}
+    for code, paths in field_index().items():
+        allowed = _allowed(grants, code)
+        if allowed is None and code != CASE:
+            continue
+        granted = allowed or frozenset()
+        keep = granted | (HEADER_ALWAYS if code != CASE else frozenset({"case_code"}))
+        removed = remove.get(code, set())
+        visible = set()
+        for path in paths:
+            parts = path.split(".")
+            if parts[0] not in keep and "*" not in granted:
+                continue
+            if any(path == r or path.startswith(f"{r}.") for r in removed):
+                continue
+            if hard_keys.intersection(parts):
+                continue
+            visible.add(path)
+        out[code] = frozenset(visible)
+    return MappingProxyType(out)
+
+
+def _build_view(
+    case: CaseFile,
+    rule: SharingRule,
+    policy: SharingPolicy,
+    service: ServiceCategory | None,
+    trigger: FormBase | None,
+) -> SharedView:
+    masked = case.registration is not None and case.registration.hidden_name
+    remove, hard_keys = _redactions(rule, policy, masked=masked)
     grants = _granted(rule, service)
     only = trigger if rule.requires_form is not None else None
     header_allowed = _allowed(grants, CASE) or frozenset()
