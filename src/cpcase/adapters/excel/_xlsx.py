@@ -49,7 +49,8 @@ _REL_OFFICE_DOC = _NS_REL + "/officeDocument"
 _READ = 1 << 20  # decompressed bytes per read
 _BLOCK = 4 << 20  # target block size handed to calamine
 _HEAD_BYTES = 1 << 20  # enough for the first rows when sniffing a sheet
-_ERROR_CELL = re.compile(rb"(<(?:\w+:)?c\b[^>]*?\bt=)([\"'])e\2")
+_ERROR_TYPE = re.compile(rb"\st=([\"'])e\1")  # t="e" marks an error cell
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 _MERGE = re.compile(
     rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?[\"']"
@@ -60,6 +61,7 @@ _END_OF_ROWS = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
 _DECL = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 
 _CELL_FIX: dict[Any, Any] = {"": None, **{code: ExcelError(code) for code in EXCEL_ERRORS}}
+_ERROR_TEXTS = frozenset(EXCEL_ERRORS)
 
 
 @attrs.frozen
@@ -347,6 +349,21 @@ class XlsxWorkbook:
         return buffer
 
 
+class _Merges:
+    """Merged ranges still to come (``pending``, smallest first row last) and the ones being
+    filled (``active``) while rows are read in order."""
+
+    __slots__ = ("active", "pending")
+
+    def __init__(self, merged: tuple[MergedRange, ...]) -> None:
+        self.pending = list(reversed(merged))  # pop from the end: smallest min_row first
+        self.active: list[tuple[MergedRange, CellValue]] = []
+
+    def touches(self, number: int) -> bool:
+        """Whether row ``number`` is inside or starts a merged range (a blank row is kept)."""
+        return bool(self.active) or bool(self.pending and self.pending[-1].min_row <= number)
+
+
 class XlsxSheet:
     """One worksheet, read as a stream of non-blank rows (merged ranges filled in)."""
 
@@ -548,7 +565,7 @@ class XlsxSheet:
         self, prologue: bytes, block: bytes, epilogue: bytes
     ) -> tuple[int, int, list[list[Any]]]:
         if b't="e"' in block or b"t='e'" in block:
-            block = _ERROR_CELL.sub(rb"\1\2str\2", block)
+            block = _error_cells_as_text(block)
         try:
             with pc.CalamineWorkbook.from_filelike(
                 self.book._mini_workbook(prologue + block + epilogue)
@@ -568,49 +585,59 @@ class XlsxSheet:
         return start[0], start[1], values
 
     def _rows(self, *, max_bytes: int | None = None, fill_merged: bool) -> Iterator[RawRow]:
+        merges = _Merges(self.merged) if fill_merged else None
+        for prologue, block, epilogue in self._blocks(max_bytes=max_bytes):
+            yield from self._block_rows(prologue, block, epilogue, merges)
+
+    def blocks(self) -> Iterator[tuple[bytes, bytes, bytes]]:
+        """The sheet's rows as (prologue, rows, epilogue) XML blocks of a few megabytes, in
+        order, for :meth:`parse_block` (in another process when converting in parallel)."""
+        self.scan()
+        return self._blocks()
+
+    def parse_block(self, prologue: bytes, block: bytes, epilogue: bytes) -> list[RawRow]:
+        """The non-blank rows of one block from :meth:`blocks`. Merged ranges are not filled:
+        only for sheets whose merged ranges all lie above the rows being converted."""
+        return list(self._block_rows(prologue, block, epilogue, None))
+
+    def _block_rows(
+        self, prologue: bytes, block: bytes, epilogue: bytes, merges: _Merges | None
+    ) -> Iterator[RawRow]:
         fix = _CELL_FIX.get
         max_cols = self.book.limits.max_columns
         max_chars = self.book.limits.max_cell_chars
-        pending = list(self.merged) if fill_merged else []
-        pending.reverse()  # pop from the end: smallest min_row first
-        active: list[tuple[MergedRange, CellValue]] = []
-        for prologue, block, epilogue in self._blocks(max_bytes=max_bytes):
-            row0, col0, values = self._parse(prologue, block, epilogue)
-            errors = b">#" in block  # error cells or "#N/A" typed as text
-            if values and col0 + len(values[0]) > max_cols:
-                raise RegisterTooLargeError(
-                    f"the sheet has more than {max_cols} columns",
-                    f"la feuille a plus de {max_cols} colonnes",
-                    path=self.book.path,
-                    sheet=self.name,
-                )
-            if len(block) > max_chars and max(map(len, block.split(b"row>"))) > max_chars:
-                self._check_lengths(row0, col0, values, max_chars)
-            pad: list[CellValue] = [None] * col0
-            number = row0
-            for raw in values:
-                number += 1
-                row: list[CellValue]
-                if errors:
-                    row = [fix(v, v) if v.__class__ is str else v for v in raw]
-                elif "" in raw:
-                    row = [None if v == "" else v for v in raw]
-                else:
-                    row = raw
-                if (
-                    row.count(None) == len(row)
-                    and not active
-                    and not (pending and pending[-1].min_row <= number)
-                ):
-                    continue
-                if col0:
-                    row = pad + row
-                if pending or active:
-                    row, active = _fill_merged(number, row, pending, active)
-                while row and row[-1] is None:
-                    row.pop()
-                if row:
-                    yield RawRow(number, tuple(row))
+        row0, col0, values = self._parse(prologue, block, epilogue)
+        errors = b">#" in block  # error cells or "#N/A" typed as text
+        if values and col0 + len(values[0]) > max_cols:
+            raise RegisterTooLargeError(
+                f"the sheet has more than {max_cols} columns",
+                f"la feuille a plus de {max_cols} colonnes",
+                path=self.book.path,
+                sheet=self.name,
+            )
+        if len(block) > max_chars and max(map(len, block.split(b"row>"))) > max_chars:
+            self._check_lengths(row0, col0, values, max_chars)
+        pad: list[CellValue] = [None] * col0
+        number = row0
+        for raw in values:
+            number += 1
+            row: list[CellValue]
+            if errors and not _ERROR_TEXTS.isdisjoint(raw):
+                row = [fix(v, v) if v.__class__ is str else v for v in raw]
+            elif "" in raw:
+                row = [None if v == "" else v for v in raw]
+            else:
+                row = raw
+            if row.count(None) == len(row) and (merges is None or not merges.touches(number)):
+                continue
+            if col0:
+                row = pad + row
+            if merges is not None and (merges.pending or merges.active):
+                row, merges.active = _fill_merged(number, row, merges.pending, merges.active)
+            while row and row[-1] is None:
+                row.pop()
+            if row:
+                yield RawRow(number, tuple(row))
 
     def _check_lengths(self, row0: int, col0: int, values: list[list[Any]], limit: int) -> None:
         """Refuse a cell longer than ``limit`` (only called for blocks holding a long row)."""
@@ -638,6 +665,29 @@ class XlsxSheet:
         """Every non-blank row in order, merged ranges filled from their top-left cell."""
         self.scan()
         return self._rows(fill_merged=True)
+
+
+def _error_cells_as_text(block: bytes) -> bytes:
+    """``t="e"`` → ``t="str"`` on cell start tags, so that calamine keeps the error's text.
+
+    Searches for the rare attribute and checks that it sits in a ``<c`` start tag (not in
+    inline text), rather than running a tag-matching pattern over the whole block.
+    """
+    parts: list[bytes] = []
+    done = 0
+    for match in _ERROR_TYPE.finditer(block):
+        start = match.start()
+        tag = block.rfind(b"<", 0, start)
+        if tag < 0 or block.rfind(b">", tag, start) >= 0 or not _CELL_TAG.match(block, tag):
+            continue
+        quote = match.group(1)
+        parts.append(block[done : start + 3])  # up to and including t=
+        parts.append(quote + b"str" + quote)
+        done = match.end()
+    if not parts:
+        return block
+    parts.append(block[done:])
+    return b"".join(parts)
 
 
 def _letters(index: int) -> str:

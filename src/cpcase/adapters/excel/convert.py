@@ -21,11 +21,12 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from cpcase.adapters.excel._parallel import Done, can_fork, convert_parallel
 from cpcase.adapters.excel._text import fold
 from cpcase.adapters.excel.cells import CellValue, RawRow, column_letter
 from cpcase.adapters.excel.coerce import (
@@ -221,8 +222,9 @@ class ConvertOptions:
     header_row: int | None = None
     primero: bool = False
     max_problems_per_row: int = 20
-    #: Processes for the Primero mapping: 0 decides (a second process for large registers on
-    #: machines with several CPUs), 1 keeps everything in this process, 2 forces a second one.
+    #: Worker processes converting rows: 0 decides (one per CPU for registers of more than a
+    #: few thousand rows, where processes can be forked), 1 keeps everything in this process,
+    #: N forces N workers. The outputs are the same either way.
     workers: int = 0
 
 
@@ -303,6 +305,63 @@ class _SeenIndex:
                 self.first(key, row)
 
 
+_NUMBERS, _CHILDREN, _CODES = 0, 1, 2
+
+
+class _Claims:
+    """What rows have claimed so far in the register: register numbers, children (name, birth
+    date and sex) and case codes, each with the first row that had it. The only state one row's
+    conversion leaves for the next ones."""
+
+    __slots__ = ("_indexes",)
+
+    def __init__(self) -> None:
+        self._indexes = (_SeenIndex(), _SeenIndex(), _SeenIndex())
+
+    def first(self, which: int, key: object, row: int) -> int:
+        """The first row that claimed ``key``; claims it for ``row`` when it is new."""
+        return self._indexes[which].first(hash(key), row)
+
+    def get(self, which: int, key: object) -> int | None:
+        """The row that claimed ``key``, or ``None``."""
+        return self._indexes[which].get(hash(key))
+
+    def replay(self, claims: tuple[tuple[int, int, bool], ...], row: int) -> bool:
+        """Apply the claims a :class:`_Recorder` saw for one row (converted in a forked worker,
+        which hashes like this process): ``False``, with nothing recorded, when one of its keys
+        is already taken, i.e. when the row must be converted again here to get the result a
+        single process gives."""
+        indexes = self._indexes
+        for which, digest, _ in claims:
+            if indexes[which].get(digest) is not None:
+                return False
+        for which, digest, insert in claims:
+            if insert:
+                indexes[which].first(digest, row)
+        return True
+
+
+class _Recorder:
+    """Stands in for :class:`_Claims` where rows are converted without the register's state:
+    every key looks new, and the keys looked at are recorded (hashed) for
+    :meth:`_Claims.replay`."""
+
+    __slots__ = ("claims",)
+
+    def __init__(self) -> None:
+        self.claims: list[tuple[int, int, bool]] = []
+
+    def first(self, which: int, key: object, row: int) -> int:
+        """Record ``key`` as claimed by ``row``; it always looks new."""
+        self.claims.append((which, hash(key), True))
+        return row
+
+    def get(self, which: int, key: object) -> int | None:
+        """Record that ``key`` must be free; it always is."""
+        self.claims.append((which, hash(key), False))
+        return None
+
+
 class _Column:
     """A mapped column with its compiled coercer and a cache of already-seen values."""
 
@@ -355,9 +414,7 @@ class RowConverter:
         self.keys = column_map.keys()
         self.code_format: CaseCodeFormat = self.config.case_code.format
         # Duplicate detection keeps only hashes and row numbers (about 100 bytes a row).
-        self._numbers = _SeenIndex()
-        self._children = _SeenIndex()
-        self._codes = _SeenIndex()  # hash of each case code used -> its row
+        self._claims: _Claims | _Recorder = _Claims()
         self.defaults_used: Counter[str] = Counter()
         self._defaults = self._resolve_defaults()
         self._orgs: dict[str, str] = {}
@@ -365,7 +422,7 @@ class RowConverter:
         self._risks: dict[tuple[Any, ...], RiskDecision] = {}
         # CaseCodeFormat compiles its pattern on each call; compile it once here.
         self._code_re = self.code_format._regex()
-        self._prefixes: dict[tuple[str, str, int], str] = {}
+        self._prefixes: dict[tuple[str, str, int], tuple[str, str]] = {}
 
     # -- coercers ----------------------------------------------------------------------------
 
@@ -548,21 +605,20 @@ class RowConverter:
 
     def _make_code(self, region: str, org: str, year: int, seq: int) -> str:
         """``fmt.format`` with each (region, org, year) checked once, not on every row."""
-        settings = self.config.case_code
         fmt = self.code_format
         prefix_key = (region, org, year)
-        if prefix_key not in self._prefixes:
-            fmt.format(country=settings.country, region=region, org=org, year=year, seq=1)
-            self._prefixes[prefix_key] = ""
+        around = self._prefixes.get(prefix_key)
+        if around is None:
+            country = self.config.case_code.country
+            fmt.format(country=country, region=region, org=org, year=year, seq=1)
+            # The template with everything but the sequence filled in, split where it goes.
+            head, _, tail = fmt.template.format(
+                country=country, region=region, org=org, year=year, seq="\x00"
+            ).partition("\x00")
+            around = self._prefixes[prefix_key] = (head, tail)
         if not 1 <= seq < 10**9:
             raise CaseCodeError("case-code sequence must be a positive number")
-        return fmt.template.format(
-            country=settings.country,
-            region=region,
-            org=org,
-            year=year,
-            seq=f"{seq:0{fmt.seq_width}d}",
-        )
+        return f"{around[0]}{seq:0{fmt.seq_width}d}{around[1]}"
 
     def _case_code(
         self,
@@ -576,18 +632,19 @@ class RowConverter:
         if given is not None:
             code = str(given).strip().upper()
             if self._valid_code(code):
-                if self._codes.get(hash(code)) is not None:
+                taken = self._claims.get(_CODES, code)
+                if taken is not None:
                     problems.append(
                         self._problem(
                             row,
                             "case_code",
                             ProblemCode.DUPLICATE_NUMBER,
                             _ERROR,
-                            {"row": self._codes.get(hash(code))},
+                            {"row": taken},
                         )
                     )
                     return None
-                self._codes.first(hash(code), row.number)
+                self._claims.first(_CODES, code, row.number)
                 return code
             problems.append(
                 self._problem(
@@ -604,7 +661,7 @@ class RowConverter:
             candidate = str(number).strip().upper()
             if (
                 self._valid_code(candidate)
-                and self._codes.first(hash(candidate), row.number) == row.number
+                and self._claims.first(_CODES, candidate, row.number) == row.number
             ):
                 return candidate
         settings = self.config.case_code
@@ -625,7 +682,7 @@ class RowConverter:
             seq = 1_000_000 + row.number
         try:
             code = self._make_code(region, org, year, seq)
-            if self._codes.get(hash(code)) is not None:
+            if self._claims.get(_CODES, code) is not None:
                 code = self._make_code(region, org, year, 2_000_000 + row.number)
         except CaseCodeError:
             problems.append(
@@ -638,14 +695,14 @@ class RowConverter:
                 )
             )
             return None
-        self._codes.first(hash(code), row.number)
+        self._claims.first(_CODES, code, row.number)
         return code
 
     def _duplicates(self, row: RawRow, values: dict[str, Any], problems: list[Problem]) -> None:
         number = values.get("register_number")
         if number is not None:
             key = str(number).strip().casefold()
-            first = self._numbers.first(hash(key), row.number)
+            first = self._claims.first(_NUMBERS, key, row.number)
             if first != row.number:
                 problems.append(
                     self._problem(
@@ -661,8 +718,8 @@ class RowConverter:
         dob = values.get("date_of_birth")
         sex = values.get("sex")
         if (first_name or last_name) and dob is not None and sex is not None:
-            digest = hash((_name_key(first_name), _name_key(last_name), dob.value, sex))
-            first = self._children.first(digest, row.number)
+            child = (_name_key(first_name), _name_key(last_name), dob.value, sex)
+            first = self._claims.first(_CHILDREN, child, row.number)
             if first != row.number:
                 key = (
                     "name_last"
@@ -897,7 +954,7 @@ class RowConverter:
             case_data["extra_fields"] = extra_fields
         # Every part is validated above and shares this row's case code, which is all the
         # aggregate's own validator checks; constructing skips re-walking every form.
-        case = _EMPTY_CASE.model_copy(update=case_data)
+        case = _evolve(_EMPTY_CASE, case_data)
         return self._accepted(row, case, problems, "converted")
 
     def _consent(
@@ -986,9 +1043,8 @@ class RowConverter:
                     )
                 )
             return None
-        return template.model_copy(  # type: ignore[no-any-return]
-            update={**base, "form_date": day, "consent_date": day}
-        )
+        form: ConsentForm = template
+        return _evolve(form, {**base, "form_date": day, "consent_date": day})
 
     def _invalid(
         self,
@@ -1033,6 +1089,25 @@ class RowConverter:
         outcome: Literal["converted", "not_eligible"],
     ) -> RowResult:
         return RowResult(row.number, case, self._cap(problems, row), outcome)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _evolve(model: _M, update: dict[str, Any]) -> _M:
+    """``model.model_copy(update=update)`` for models without extra fields or private
+    attributes, minus pydantic's generic copying machinery (the row's hottest path): a new
+    instance with the old field values updated by ``update``, which must be valid already."""
+    copy = _new(model.__class__)
+    fields = dict(model.__dict__)
+    fields.update(update)
+    _set(copy, "__dict__", fields)
+    _set(copy, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    _set(copy, "__pydantic_extra__", None)
+    _set(copy, "__pydantic_private__", None)
+    return copy
 
 
 def _name_key(name: str | None) -> str:
@@ -1254,98 +1329,6 @@ class _Outputs:
         self._files.clear()
 
 
-def _primero_worker(connection: Any, path: str) -> None:
-    """Second process: map JSON case lines to Primero bodies, appended to ``path``."""
-    mapper = _primero_mapper()
-    try:
-        if mapper is None:
-            raise RuntimeError("the Primero adapter is not available")
-        with open(path, "a", encoding="utf-8", newline="") as out:
-            while True:
-                batch = connection.recv()
-                if batch is None:
-                    break
-                for line in batch:
-                    body = mapper(CaseFile.model_validate_json(line))
-                    out.write(_BODY_JSON.encode(body))
-                    out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
-        connection.send(None)
-    except Exception as exc:  # reported to the parent, which raises
-        connection.send(f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
-
-
-class _PrimeroBodies:
-    """Writes ``cases.primero.jsonl``: in a second process when a spare CPU is likely (the
-    mapping costs about as much as the conversion itself), else inline. Same output either
-    way, in the same order."""
-
-    _BATCH = 256
-
-    def __init__(
-        self,
-        mapper: Callable[[CaseFile], dict[str, Any]],
-        handle: io.TextIOWrapper,
-        path: str,
-        *,
-        parallel: bool,
-    ) -> None:
-        self._mapper = mapper
-        self._handle = handle
-        self._batch: list[str] = []
-        self._process: Any = None
-        self._connection: Any = None
-        if parallel:
-            import multiprocessing
-
-            methods = multiprocessing.get_all_start_methods()
-            context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            parent, child = context.Pipe()
-            handle.flush()
-            self._process = context.Process(
-                target=_primero_worker, args=(child, path), daemon=True
-            )
-            self._process.start()
-            child.close()
-            self._connection = parent
-
-    def add(self, case: CaseFile, line: str) -> None:
-        """Queue (or write) the body of ``case``, whose JSON is ``line``."""
-        if self._connection is None:
-            self._handle.write(_BODY_JSON.encode(self._mapper(case)))
-            self._handle.write("\n")
-            return
-        self._batch.append(line)
-        if len(self._batch) >= self._BATCH:
-            self._connection.send(self._batch)
-            self._batch = []
-
-    def close(self) -> None:
-        """Wait for the second process; raise if it failed."""
-        if self._connection is None:
-            return
-        if self._batch:
-            self._connection.send(self._batch)
-            self._batch = []
-        self._connection.send(None)
-        failure = self._connection.recv()
-        self._connection.close()
-        self._process.join()
-        self._connection = None
-        if failure is not None:
-            raise RuntimeError(f"Primero mapping failed: {failure}")
-
-    def abort(self) -> None:
-        """Stop the second process without waiting for its output."""
-        if self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
-        self._connection = None
-
-
 def _primero_mapper() -> Callable[[CaseFile], dict[str, Any]] | None:
     try:
         from cpcase.adapters import primero
@@ -1392,42 +1375,33 @@ def convert_register(
         by_code: Counter[str] = Counter()
         by_severity: Counter[str] = Counter()
         warned = 0
-        primero: _PrimeroBodies | None = None
         try:
             cases = outputs.open("cases.jsonl")
-            if mapper is not None:
-                handle = outputs.open("cases.primero.jsonl")
-                parallel = (
-                    options.workers > 1
-                    if options.workers
-                    else ((os.cpu_count() or 1) > 1 and sheet.row_count_estimate > 5000)
-                )
-                primero = _PrimeroBodies(
-                    mapper, handle, outputs.path("cases.primero.jsonl"), parallel=parallel
-                )
+            bodies = outputs.open("cases.primero.jsonl") if mapper is not None else None
             index = csv.writer(outputs.open("rows.csv"))
             index.writerow(["row", "outcome", "case_code"])
             done = 0
-            for row, result in _results(sheet, guess, converter):
-                counts[result.outcome] += 1
+            for row, outcome, problems, line, body, code in _converted(
+                sheet, guess.row, converter, mapper, options.workers
+            ):
+                counts[outcome] += 1
                 done += 1
                 if progress is not None and done % 1000 == 0:
                     progress(done)
-                case = result.case
-                if case is not None:
-                    line = case.model_dump_json()
+                if line is not None:
                     cases.write(line)
                     cases.write("\n")
-                    if primero is not None and result.outcome == "converted":
-                        primero.add(case, line)
-                index.writerow([result.row, result.outcome, case.case_code if case else ""])
-                if result.problems:
-                    if any(p.severity is not _ERROR for p in result.problems) and case:
+                    if body is not None and bodies is not None:
+                        bodies.write(body)
+                        bodies.write("\n")
+                index.writerow([row.number, outcome, code])
+                if problems:
+                    if line is not None and any(p.severity is not _ERROR for p in problems):
                         warned += 1
-                    for problem in result.problems:
+                    for problem in problems:
                         by_code[problem.code.value] += 1
                         by_severity[problem.severity.value] += 1
-                    report.add(row, result.problems)
+                    report.add(row, problems)
             if progress is not None:
                 progress(done)
             rows_read = counts["converted"] + counts["rejected"] + counts["not_eligible"]
@@ -1467,24 +1441,56 @@ def convert_register(
                 primero=primero_state,
                 today=options.today.isoformat(),
             )
-            if primero is not None:
-                primero.close()
             report.close(summary)
             write_summary(out / "summary.json", summary)
             outputs.commit()
         except BaseException:
-            if primero is not None:
-                primero.abort()
             outputs.abort()
             report.abort()
             raise
     return summary
 
 
-def _results(
-    sheet: Sheet, guess: HeaderGuess, converter: RowConverter
-) -> Iterator[tuple[RawRow, RowResult]]:
+#: Registers with more rows than this are converted by worker processes (when they can fork).
+PARALLEL_ROWS = 5000
+
+
+def _finisher(
+    mapper: Callable[[CaseFile], dict[str, Any]] | None,
+) -> Callable[[RawRow, RowResult], Done]:
+    """What becomes of a converted row in the outputs: its case and Primero body as JSON."""
+    encode = _BODY_JSON.encode
+
+    def finish(row: RawRow, result: RowResult) -> Done:
+        case = result.case
+        if case is None:
+            return row, result.outcome, result.problems, None, None, ""
+        body = None
+        if mapper is not None and result.outcome == "converted":
+            body = encode(mapper(case))
+        return row, result.outcome, result.problems, case.model_dump_json(), body, case.case_code
+
+    return finish
+
+
+def _converted(
+    sheet: Sheet,
+    header_row: int,
+    converter: RowConverter,
+    mapper: Callable[[CaseFile], dict[str, Any]] | None,
+    workers: int,
+) -> Iterator[Done]:
+    """Every row below the header, converted, in order: by worker processes for large
+    registers (see :mod:`cpcase.adapters.excel._parallel`), else here."""
+    finish = _finisher(mapper)
+    if workers == 0:
+        large = sheet.row_count_estimate > PARALLEL_ROWS
+        workers = (os.cpu_count() or 1) if large else 1
+    # Merged cells below the header are filled in row order, which needs one reader.
+    merged_rows = any(m.max_row > header_row for m in sheet.merged)
+    if workers > 1 and can_fork() and not merged_rows:
+        yield from convert_parallel(sheet, header_row, converter, finish, workers)
+        return
     for row in sheet.rows():
-        if row.number <= guess.row:
-            continue
-        yield row, converter.convert(row)
+        if row.number > header_row:
+            yield finish(row, converter.convert(row))
