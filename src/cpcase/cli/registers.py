@@ -1,7 +1,9 @@
 """``cpcase convert``, ``cpcase mapping suggest``, ``cpcase export`` and ``cpcase template``.
 
 Exit status of ``convert``: 0 when every row converted, 3 when some rows were rejected (see
-``report.xlsx``), 2 when the register (or the mapping file) cannot be used at all.
+``report.xlsx``), 2 when the register (or the mapping file) cannot be used at all. Likewise
+``export``: 0 when every case was exported, 3 when the sharing matrix refused some cases for
+``--audience`` (listed on stderr by case code), 2 when the input or the options are unusable.
 """
 
 from __future__ import annotations
@@ -238,18 +240,214 @@ def suggest_cmd(register_path: Path, out_path: Path | None, sheet: str | None, l
     help="Workbook to write (.xlsx).",
 )
 @click.option("--lang", type=_LANG, default="fr", show_default=True)
-def export_cmd(cases_path: Path, out_path: Path, lang: str) -> None:
-    """Export case files to Excel: a register sheet and one sheet per form."""
-    from cpcase.adapters.excel.errors import RegisterError
-    from cpcase.adapters.excel.export import export_cases
+@click.option(
+    "--audience",
+    default=None,
+    help="Only what this audience may see (as 'cpcase share'): caseworker, supervisor, "
+    "provider, receiving_org, child_family, meeting.",
+)
+@click.option(
+    "--purpose", default=None, help="Why they receive it (default: the audience's only one)."
+)
+@click.option("--actor", default=None, help="Identifier of the person disclosing.")
+@click.option("--organisation", default=None, help="The actor's organisation (meetings).")
+@click.option("--recipient", default=None, help="Receiving provider/organisation id.")
+@click.option("--service", default=None, help="Requested service (providers), e.g. health.")
+@click.option(
+    "--audit",
+    "audit_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the audit records (default: OUT.audit.jsonl).",
+)
+@click.option(
+    "--prior-audit",
+    "prior_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Earlier audit logs (single-use consents already used). Repeatable.",
+)
+@click.option(
+    "--policy",
+    "policy_spec",
+    default=None,
+    help="Sharing policy name or TOML override file (default: mali-2020).",
+)
+@click.option(
+    "--now",
+    "now_opt",
+    type=click.DateTime(),
+    default=None,
+    help="Disclosure time (default: now; UTC unless a zone is given).",
+)
+def export_cmd(
+    cases_path: Path,
+    out_path: Path,
+    lang: str,
+    audience: str | None,
+    purpose: str | None,
+    actor: str | None,
+    organisation: str | None,
+    recipient: str | None,
+    service: str | None,
+    audit_path: Path | None,
+    prior_paths: tuple[Path, ...],
+    policy_spec: str | None,
+    now_opt: dt.datetime | None,
+) -> None:
+    """Export case files to Excel: a register sheet and one sheet per form.
 
+    With --audience, each case goes through the sharing matrix ('cpcase share'): the workbook
+    holds only the sheets and columns that audience may see, refused cases are listed on
+    stderr (exit status 3), and each disclosure is written to an audit log.
+    """
+    from cpcase.adapters.excel.errors import RegisterError
+    from cpcase.adapters.excel.export import ExportAudienceError, export_cases
+
+    sharing = {
+        "--purpose": purpose,
+        "--actor": actor,
+        "--organisation": organisation,
+        "--recipient": recipient,
+        "--service": service,
+        "--audit": audit_path,
+        "--prior-audit": prior_paths or None,
+        "--policy": policy_spec,
+        "--now": now_opt,
+    }
     try:
-        result = export_cases(cases_path, out_path, lang=_lang(lang))
-    except RegisterError as exc:
+        if audience is None:
+            given = [name for name, value in sharing.items() if value is not None]
+            if given:
+                raise ExportAudienceError(
+                    f"{', '.join(given)}: only with --audience",
+                    f"{', '.join(given)} : seulement avec --audience",
+                )
+            result = export_cases(cases_path, out_path, lang=_lang(lang))
+        else:
+            result = export_cases(
+                cases_path,
+                out_path,
+                lang=_lang(lang),
+                audit=audit_path or out_path.with_name(out_path.name + ".audit.jsonl"),
+                **_audience_options(
+                    audience,
+                    purpose,
+                    actor,
+                    organisation,
+                    recipient,
+                    service,
+                    prior_paths,
+                    policy_spec,
+                    now_opt,
+                ),
+            )
+    except (RegisterError, OSError) as exc:
         _fail(exc, lang)
         return
-    word = "dossiers exportés" if lang == "fr" else "cases exported"
-    click.echo(f"{result.cases} {word} → {result.path}")
+    click.echo(result.render(_lang(lang)))
+    if result.refused:
+        click.echo(result.render_refused(_lang(lang)), err=True)
+    sys.exit(result.exit_code)
+
+
+def _audience_options(
+    audience: str,
+    purpose: str | None,
+    actor: str | None,
+    organisation: str | None,
+    recipient: str | None,
+    service: str | None,
+    prior_paths: tuple[Path, ...],
+    policy_spec: str | None,
+    now_opt: dt.datetime | None,
+) -> dict[str, Any]:
+    """``export_cases`` keywords for ``--audience``; bad values raise ExportAudienceError."""
+    import json
+
+    from cpcase.adapters.excel.export import ExportAudienceError
+    from cpcase.errors import PolicyError
+    from cpcase.rules.sharing import (
+        Audience,
+        AuditRecord,
+        ConsentContext,
+        Purpose,
+        code_member,
+        load_sharing_policy,
+    )
+    from cpcase.vocab import ServiceCategory
+
+    def bad(en: str, fr: str) -> ExportAudienceError:
+        return ExportAudienceError(en, fr)
+
+    try:
+        aud = code_member(Audience, audience.strip())
+    except ValueError:
+        names = ", ".join(a.value for a in Audience)
+        raise bad(f"--audience: one of {names}", f"--audience : parmi {names}") from None
+    pur = None
+    if purpose is not None:
+        try:
+            pur = code_member(Purpose, purpose.strip())
+        except ValueError:
+            names = ", ".join(p.value for p in Purpose)
+            raise bad(f"--purpose: one of {names}", f"--purpose : parmi {names}") from None
+    if not actor:
+        raise bad(
+            "--actor is required with --audience (who discloses goes in the audit log)",
+            "--actor est obligatoire avec --audience (qui communique figure dans le journal "
+            "d'audit)",
+        )
+    svc = None
+    if service is not None:
+        wanted = service.strip().casefold()
+        hits = [s for s in ServiceCategory if s.value == wanted] or [
+            s for s in ServiceCategory if s.value.startswith(wanted)
+        ]
+        if len(hits) != 1:
+            names = ", ".join(s.value for s in ServiceCategory)
+            raise bad(f"--service: one of {names}", f"--service : parmi {names}")
+        svc = hits[0]
+    prior: list[AuditRecord] = []
+    for path in prior_paths:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            raise bad(
+                f"--prior-audit {path}: cannot read", f"--prior-audit {path} : illisible"
+            ) from None
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                prior.append(AuditRecord.from_json(json.loads(line)))
+            except (ValueError, KeyError, TypeError):
+                raise bad(
+                    f"--prior-audit {path}, line {number}: not an audit record",
+                    f"--prior-audit {path}, ligne {number} : pas un enregistrement d'audit",
+                ) from None
+    spec = policy_spec or "mali-2020"
+    try:
+        policy = load_sharing_policy(Path(spec) if spec.endswith(".toml") else spec)
+    except PolicyError as exc:
+        raise bad(f"--policy: {exc}", f"--policy : {exc}") from None
+    now = None
+    if now_opt is not None:
+        now = now_opt if now_opt.tzinfo is not None else now_opt.replace(tzinfo=dt.UTC)
+    context = ConsentContext(
+        actor_id=actor,
+        actor_organisation_id=organisation,
+        recipient_id=recipient,
+        service=svc,
+        prior_disclosures=tuple(prior),
+    )
+    return {
+        "audience": aud,
+        "purpose": pur,
+        "consent_context": context,
+        "now": now,
+        "policy": policy,
+    }
 
 
 @click.command("template")
