@@ -10,17 +10,48 @@ Bodies are compared as ``json.dumps(..., ensure_ascii=False)`` text, so key orde
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gzip
 import json
+import pickle
+import typing
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, reject
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 
 from cpcase.adapters.primero import case_to_primero, default_mapping, load_mapping, map_case
-from cpcase.adapters.primero.mapping import PrimeroMapping
-from cpcase.case import CaseFile
+from cpcase.adapters.primero.mapping import (
+    _ACTIVITY,
+    _CLOSURE,
+    _CONSENT,
+    _FOLLOW_UP,
+    _ISO_DATES,
+    _PLAN,
+    _REGISTRATION,
+    _SERVICE,
+    PrimeroMapping,
+    _Cache,
+    _date_text,
+    _note_text,
+)
+from cpcase.case import CaseFile, RiskDecision
+from cpcase.forms import (
+    CaseClosure,
+    ConsentForm,
+    FollowUpContact,
+    IndividualActionPlan,
+    PlanActivity,
+    RegistrationForm,
+    ServiceRecord,
+)
+from cpcase.labels import LabelledEnum
+from cpcase.vocab import RiskLevel
 
 DATA = Path(__file__).parent / "data"
 MAPPINGS = ("default", "override_a", "override_b")
@@ -95,3 +126,109 @@ def test_mapping_is_repeatable() -> None:
     second = map_case(case, mapping)
     assert first == second
     assert first.body is not second.body
+
+
+def _enums_in(annotation: Any) -> set[type[LabelledEnum]]:
+    if isinstance(annotation, type) and issubclass(annotation, LabelledEnum):
+        return {annotation}
+    return {e for arg in typing.get_args(annotation) for e in _enums_in(arg)}
+
+
+@pytest.mark.parametrize(
+    ("specs", "model"),
+    [
+        (_REGISTRATION, RegistrationForm),
+        (_CONSENT, ConsentForm),
+        (_PLAN, IndividualActionPlan),
+        (_ACTIVITY, PlanActivity),
+        (_SERVICE, ServiceRecord),
+        (_FOLLOW_UP, FollowUpContact),
+        (_CLOSURE, CaseClosure),
+    ],
+)
+def test_option_specs_name_the_vocabulary_of_their_field(
+    specs: tuple[Any, ...], model: type[BaseModel]
+) -> None:
+    """The compiled option tables are keyed by the spec's vocabulary: it must be the field's."""
+    for spec in specs:
+        if spec.enum is not None and spec.attr:
+            annotation = model.model_fields[spec.attr].annotation
+            assert _enums_in(annotation) == {spec.enum}, spec.path
+    if specs is _REGISTRATION:
+        annotation = model.model_fields["protection_concerns_secondary"].annotation
+        assert _enums_in(annotation) == {spec.enum for spec in specs if spec.kind == "concerns"}
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=30) | st.sampled_from(
+    ['"quoted"', "back\\slash", "tab\there", "line\nbreak", "\u00e9t\u00e9 \U0001f600", "\x7f\x00"]
+)
+
+
+@given(
+    seq=st.integers(0, 10_000),
+    level=st.sampled_from(list(RiskLevel)),
+    suggested=st.none() | st.sampled_from(list(RiskLevel)),
+    decided_by=st.none() | _TEXT,
+    justification=st.none() | _TEXT,
+    source_form=st.none() | st.sampled_from(["1.B", "1.C", "2.A"]),
+)
+def test_risk_note_text_is_json_dumps_sorted(
+    seq: int,
+    level: RiskLevel,
+    suggested: RiskLevel | None,
+    decided_by: str | None,
+    justification: str | None,
+    source_form: str | None,
+) -> None:
+    try:
+        decision = RiskDecision(
+            level=level,
+            decided_on=dt.date(2026, 1, 5),
+            decided_by=decided_by,
+            suggested_level=suggested,
+            justification=justification,
+            source_form=source_form,
+        )
+    except ValidationError:
+        reject()
+    payload = {
+        "seq": seq,
+        "level": decision.level.value,
+        "decided_by": decision.decided_by,
+        "suggested_level": decision.suggested_level.value if decision.suggested_level else None,
+        "justification": decision.justification,
+        "source_form": decision.source_form,
+    }
+    want = json.dumps(
+        {k: v for k, v in payload.items() if v is not None}, ensure_ascii=False, sort_keys=True
+    )
+    assert _note_text(seq, decision) == want
+
+
+@given(parts=st.lists(st.text(max_size=12), min_size=1, max_size=5))
+def test_record_and_row_ids_are_uuid5(parts: list[str]) -> None:
+    m = default_mapping()
+    assert m.uuid(*parts) == str(uuid.uuid5(m.config.namespace, ":".join(parts)))
+
+
+def test_mapping_pickles_without_its_compiled_steps() -> None:
+    mapping = _mapping("override_a")
+    case = _cases()[0]
+    before = map_case(case, mapping)
+    copy = pickle.loads(pickle.dumps(mapping))  # noqa: S301 - our own bytes
+    assert "compiled" not in vars(copy)
+    assert map_case(case, copy) == before
+
+
+def test_date_text_cache_stays_bounded() -> None:
+    cache = _Cache(_date_text)
+    start = dt.date(1900, 1, 1)
+    for i in range(50_001):
+        day = start + dt.timedelta(days=i)
+        assert cache[day] == day.isoformat()
+    assert 0 < len(cache) <= 50_000
+    assert _ISO_DATES[start] == "1900-01-01"
+    # A datetime is not its date: cached apart.
+    assert (
+        _ISO_DATES[dt.datetime(1900, 1, 1, 12, 30, tzinfo=dt.UTC)] == "1900-01-01T12:30:00+00:00"
+    )

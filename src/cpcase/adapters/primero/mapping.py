@@ -35,7 +35,7 @@ import json
 import re
 import tomllib
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -224,8 +224,6 @@ def _risk(code: object) -> RiskLevel:
 
 
 _GAP: Final = object()  # a member with no option and no fallback
-# json.dumps(..., ensure_ascii=False, sort_keys=True) builds this encoder on every call.
-_NOTE_JSON: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 class PrimeroMapping:
@@ -233,6 +231,7 @@ class PrimeroMapping:
 
     def __init__(self, config: MappingConfig) -> None:
         self.config = config
+        self._namespace = hashlib.sha1(config.namespace.bytes, usedforsecurity=False)
         self._forward: dict[type[LabelledEnum], dict[str, str | None]] = {}
         self._reverse: dict[type[LabelledEnum], dict[str, LabelledEnum]] = {}
         for enum in _ENUMS.values():
@@ -288,18 +287,28 @@ class PrimeroMapping:
 
     def uuid(self, *parts: str) -> str:
         """A deterministic UUIDv5 in the mapping's namespace."""
-        # Same bytes as str(uuid.uuid5(namespace, name)), without building a UUID object (this
-        # runs several times per case when a register is converted).
-        raw = bytearray(
-            hashlib.sha1(
-                self.config.namespace.bytes + ":".join(parts).encode("utf-8"),
-                usedforsecurity=False,
-            ).digest()[:16]
-        )
-        raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
-        raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-        h = raw.hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        # Same text as str(uuid.uuid5(namespace, name)), without building a UUID object (this
+        # runs several times per case when a register is converted): the version nibble is 5,
+        # the variant's two high bits are 10 (RFC 4122).
+        digest = self._namespace.copy()
+        digest.update(":".join(parts).encode("utf-8"))
+        raw = digest.digest()
+        h = raw[:16].hex()
+        variant = "89ab"[(raw[8] >> 4) & 3]
+        return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
+
+    @functools.cached_property
+    def compiled(self) -> _Compiled:
+        """The forward mapping compiled into flat steps (built on first use)."""
+        return _Compiled(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled without the compiled steps (rebuilt on first use).
+        return {k: v for k, v in self.__dict__.items() if k not in ("compiled", "_namespace")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._namespace = hashlib.sha1(self.config.namespace.bytes, usedforsecurity=False)
 
     def paths(self) -> tuple[str, ...]:
         """Every mapped cpcase path (for documentation and coverage checks)."""
@@ -499,14 +508,6 @@ class PullResult:
 # Conversions
 
 
-def _date_str(value: dt.date) -> str:
-    return value.isoformat()
-
-
-def _datetime_str(value: dt.date) -> str:
-    return f"{value.isoformat()}T00:00:00.000Z"
-
-
 class _NoValue(Exception):
     """A Primero value that cannot be read back into our type."""
 
@@ -528,81 +529,218 @@ def _to_bool(value: object) -> bool:
     raise _NoValue
 
 
-class _Writer:
-    """Builds one body; collects gaps and the top-level fields sent empty on purpose."""
+class _Compiled:
+    """The forward mapping of one :class:`PrimeroMapping`, compiled once from the spec tables
+    and the TOML data into flat steps (a register conversion maps every row: walking the specs,
+    looking up field names and option tables per value cost more than the values themselves).
 
-    def __init__(self, mapping: PrimeroMapping, body: dict[str, Any]) -> None:
-        self.m = mapping
-        self.body = body
-        self.gaps: list[MappingGap] = []
-        self.clearable: set[str] = set()
+    A step is ``(attr, get, name, convert, spec)``: the value is ``getattr(source, attr)`` (or
+    ``get(source, parent)``); when not ``None`` it is sent as Primero field ``name``, as it is
+    (``convert`` is ``None``) or as ``convert(value)``. ``convert`` answers :data:`_SLOW` for
+    anything but the plain case (a member without an option id, an empty list...), which
+    :func:`_write_slow` then handles with the full rules (fallback, explicit empty, gap).
+    Specs whose field is not sent are left out.
+    """
 
-    def value(
-        self, spec: _Spec, source: Any, parent: Any, pointer: str, row: dict[str, Any]
-    ) -> None:
-        """Put ``spec``'s value from ``source`` into ``row`` (a body or a subform row)."""
-        name = self.m.config.fields.get(spec.path)  # as PrimeroMapping.field, inlined (hot)
-        if not name:
-            return
-        raw = spec.get(source, parent) if spec.get is not None else getattr(source, spec.attr)
-        if spec.kind == "concerns":
-            concerns = [raw, *source.protection_concerns_secondary]
-            ids = []
-            for member in concerns:
-                option = self.m.option(member)
-                if isinstance(option, str):
-                    if option not in ids:
-                        ids.append(option)
-                else:
-                    self.gaps.append(MappingGap(spec.path, member.value, f"{pointer}/{name}"))
-            if ids:
-                row[name] = ids
-            return
+    def __init__(self, m: PrimeroMapping) -> None:
+        fields = m.config.fields
+        self.status_name: str | None = fields.get("case.status") or None
+        self.status_table = self._options(m, CaseStatus)
+        self.module_id = m.config.module_id
+        self.id_field = m.config.id_field
+        self.risk_name: str | None = fields.get("case.risk_level") or None
+        self.risk_table = self._options(m, RiskLevel)
+        notes = fields.get("case.risk_notes") or None
+        self.note_subject = m.config.risk_note_subject
+        self.notes_name = notes if self.note_subject else None
+        self.forms: tuple[tuple[str, str, tuple[_Step, ...]], ...] = tuple(
+            (code, CaseFile.FORM_ATTRIBUTES[code], self._steps(m, specs))
+            for code, specs in _SINGLE_FORMS
+        )
+        self.groups: tuple[tuple[_RowGroup, str, str, tuple[_Step, ...]], ...] = tuple(
+            (group, name, CaseFile.FORM_ATTRIBUTES[group.code], self._steps(m, group.specs))
+            for group in _ROW_GROUPS
+            if (name := fields.get(group.path) or None) is not None
+        )
+
+    @staticmethod
+    def _options(m: PrimeroMapping, enum: type[LabelledEnum], *, tick: bool = False) -> _Lookup:
+        """Member -> value sent, for the members of ``enum`` that have an option id."""
+        table = _Lookup()
+        for member in enum:
+            option = m.option(member)
+            if isinstance(option, str):
+                table[member] = option == "true" if tick else option
+        return table
+
+    @classmethod
+    def _steps(cls, m: PrimeroMapping, specs: Sequence[_Spec]) -> tuple[_Step, ...]:
+        steps: list[_Step] = []
+        for spec in specs:
+            name = m.config.fields.get(spec.path)
+            if not name:
+                continue
+            kind = spec.kind
+            get = spec.get
+            convert: Callable[[Any], Any] | None
+            if kind in ("text", "int", "bool"):
+                convert = None
+            elif kind == "date":
+                convert = _ISO_DATES.__getitem__
+            elif kind == "datetime":
+                convert = _ISO_DATETIMES.__getitem__
+            elif kind == "yesno":
+                convert = _YESNO.__getitem__
+            elif kind == "bool_option":
+                convert = _always_slow
+            elif spec.enum is not None and kind in ("option", "option_tick"):
+                convert = cls._options(m, spec.enum, tick=kind == "option_tick").__getitem__
+            elif spec.enum is not None and kind in ("options", "concerns"):
+                convert = functools.partial(_option_list, cls._options(m, spec.enum))
+                if kind == "concerns":
+                    get = _concerns
+            else:  # pragma: no cover - the spec tables use only the kinds above
+                raise TypeError(f"spec {spec.path}: kind {kind!r} without a conversion")
+            steps.append((spec.attr, get, name, convert, spec))
+        return tuple(steps)
+
+
+_Step = tuple[str, Callable[[Any, Any], Any] | None, str, Callable[[Any], Any] | None, _Spec]
+_SLOW: Final = object()  # answer of a step's convert: apply the full rules
+
+
+class _Lookup(dict[Any, Any]):
+    """Option table: ``table[member]`` is the value sent, or :data:`_SLOW`."""
+
+    def __missing__(self, key: object) -> object:
+        return _SLOW
+
+
+class _Cache(dict[Any, str]):
+    """``cache[value]``: ``text(value)``, remembered (dates repeat across a register)."""
+
+    def __init__(self, text: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.text = text
+
+    def __missing__(self, key: Any) -> str:
+        if len(self) >= 50_000:
+            self.clear()
+        value = self[key] = self.text(key)
+        return value
+
+
+class _YesNo(dict[Any, str]):
+    """``yesno[value]``: ``"true"`` or ``"false"`` by truth value (booleans found directly)."""
+
+    def __missing__(self, key: object) -> str:
+        return "true" if key else "false"
+
+
+def _date_text(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _datetime_text(value: dt.date) -> str:
+    return f"{value.isoformat()}T00:00:00.000Z"
+
+
+_ISO_DATES: Final = _Cache(_date_text)
+_ISO_DATETIMES: Final = _Cache(_datetime_text)
+_YESNO: Final = _YesNo({True: "true", False: "false"})
+
+
+def _always_slow(_raw: object) -> object:
+    return _SLOW
+
+
+def _concerns(form: Any, _parent: Any) -> tuple[Any, ...]:
+    return (form.protection_concern_primary, *form.protection_concerns_secondary)
+
+
+def _option_list(table: _Lookup, members: Iterable[Any]) -> object:
+    """The option ids of ``members`` (first occurrence order), or :data:`_SLOW` when one has no
+    option id or there are none."""
+    ids: list[str] = []
+    for member in members:
+        option = table[member]
+        if option is _SLOW:
+            return _SLOW
+        if option not in ids:
+            ids.append(option)
+    return ids or _SLOW
+
+
+def _write_slow(
+    m: PrimeroMapping,
+    spec: _Spec,
+    raw: Any,
+    name: str,
+    row: dict[str, Any],
+    pointer: str,
+    gaps: list[MappingGap],
+    clearable: set[str] | None,
+) -> None:
+    """The full rules for a value the fast path did not send: fallbacks, explicit empties and
+    gaps (``clearable`` is ``None`` in subform rows)."""
+    kind = spec.kind
+    if kind in ("options", "concerns"):
+        # ``raw`` holds every member (the primary concern first). An explicit empty is left
+        # out of a list of options, but is a gap among the concerns.
+        ids: list[str] = []
+        for member in raw:
+            option = m.option(member)
+            if isinstance(option, str):
+                if option not in ids:
+                    ids.append(option)
+            elif kind == "concerns" or option is _GAP:
+                gaps.append(MappingGap(spec.path, member.value, f"{pointer}/{name}"))
+        if ids:
+            row[name] = ids
+    elif kind == "bool_option":
+        option = m.config.booleans.get(spec.path, {}).get("true" if raw else "false")
+        if option is None:
+            gaps.append(MappingGap(spec.path, str(raw).lower(), f"{pointer}/{name}"))
+        else:
+            row[name] = option
+    else:  # option, option_tick
+        option = m.option(raw)
+        fallback = m.config.fallbacks.get(spec.path)
+        if option is _GAP and fallback is not None:
+            row[name] = fallback.option
+            row[fallback.other_field] = raw.value
+        elif option is _GAP:
+            gaps.append(MappingGap(spec.path, raw.value, f"{pointer}/{name}"))
+        elif option is None:
+            row[name] = None
+            if clearable is not None:
+                clearable.add(name)
+        else:  # a member of another vocabulary than the spec's (not produced by the forms)
+            row[name] = option == "true" if kind == "option_tick" else option
+
+
+def _fill(
+    m: PrimeroMapping,
+    steps: tuple[_Step, ...],
+    source: Any,
+    parent: Any,
+    row: dict[str, Any],
+    pointer: str,
+    gaps: list[MappingGap],
+    clearable: set[str] | None,
+) -> None:
+    """Put the values of ``source`` into ``row`` (the body, or a subform row: ``clearable`` is
+    ``None``); ``pointer`` locates ``row`` in the body for gaps."""
+    for attr, get, name, convert, spec in steps:
+        raw = getattr(source, attr) if get is None else get(source, parent)
         if raw is None:
-            return
-        kind = spec.kind
-        if kind == "text" or kind == "int" or kind == "bool":
+            continue
+        if convert is None:
             row[name] = raw
-        elif kind == "date":
-            row[name] = _date_str(raw)
-        elif kind == "datetime":
-            row[name] = _datetime_str(raw)
-        elif kind == "yesno":
-            row[name] = "true" if raw else "false"
-        elif kind == "bool_option":
-            table = self.m.config.booleans.get(spec.path, {})
-            option = table.get("true" if raw else "false")
-            if option is None:
-                self.gaps.append(MappingGap(spec.path, str(raw).lower(), f"{pointer}/{name}"))
-            else:
-                row[name] = option
-        elif kind == "options":
-            ids = []
-            for member in raw:
-                option = self.m.option(member)
-                if isinstance(option, str):
-                    if option not in ids:
-                        ids.append(option)
-                elif option is _GAP:
-                    self.gaps.append(MappingGap(spec.path, member.value, f"{pointer}/{name}"))
-            if ids:
-                row[name] = ids
-        elif kind in ("option", "option_tick"):
-            option = self.m.option(raw)
-            fallback = self.m.config.fallbacks.get(spec.path)
-            if option is _GAP and fallback is not None:
-                row[name] = fallback.option
-                row[fallback.other_field] = raw.value
-            elif option is _GAP:
-                self.gaps.append(MappingGap(spec.path, raw.value, f"{pointer}/{name}"))
-            elif option is None:
-                row[name] = None
-                if row is self.body:
-                    self.clearable.add(name)
-            else:
-                row[name] = option == "true" if kind == "option_tick" else option
-        else:  # pragma: no cover - the spec tables use only the kinds above
-            raise AssertionError(kind)
+        elif (value := convert(raw)) is not _SLOW:
+            row[name] = value
+        else:
+            _write_slow(m, spec, raw, name, row, pointer, gaps, clearable)
 
 
 def _form_keys(forms: Sequence[FormBase]) -> list[str]:
@@ -618,7 +756,7 @@ def _form_keys(forms: Sequence[FormBase]) -> list[str]:
 
 def _record_id(case: CaseFile, m: PrimeroMapping) -> str:
     kept = case.extra_fields.get("primero")
-    if isinstance(kept, Mapping) and isinstance(kept.get("id"), str):
+    if kept is not None and isinstance(kept, Mapping) and isinstance(kept.get("id"), str):
         return str(kept["id"])
     return m.uuid("case", case.organisation_id, case.case_code)
 
@@ -627,10 +765,6 @@ def _row_uid(m: PrimeroMapping, case: CaseFile, group: str, form_key: str, row_i
     # From the record id (itself from organisation + case code), so rows stay stable when a
     # pulled file keeps Primero's own id.
     return m.uuid("row", _record_id(case, m), group, form_key, row_id)
-
-
-def _latest(case: CaseFile, code: str) -> Any:
-    return case.latest(code)
 
 
 def _group_forms(case: CaseFile, group: _RowGroup) -> list[tuple[str, Any]]:
@@ -643,93 +777,109 @@ def _group_forms(case: CaseFile, group: _RowGroup) -> list[tuple[str, Any]]:
     return pairs
 
 
-def map_case(case: CaseFile, mapping: PrimeroMapping | None = None) -> MappedCase:
-    """Map ``case`` to a Primero create body, with its gaps (see the module docstring)."""
-    m = mapping or default_mapping()
+# The string encoder of json.dumps(..., ensure_ascii=False).
+_encode_str: Final[Callable[[str], str]] = json.encoder.encode_basestring
+
+
+def _note_text(seq: int, decision: RiskDecision) -> str:
+    """``json.dumps(payload, ensure_ascii=False, sort_keys=True)`` of a risk decision without
+    its ``None`` values, written directly (same bytes, several times faster)."""
+    parts = []
+    if decision.decided_by is not None:
+        parts.append('"decided_by": ' + _encode_str(decision.decided_by))
+    if decision.justification is not None:
+        parts.append('"justification": ' + _encode_str(decision.justification))
+    # Members are str: encoded as their codes.
+    parts.append('"level": ' + _encode_str(decision.level))
+    parts.append(f'"seq": {seq}')
+    if decision.source_form is not None:
+        parts.append('"source_form": ' + _encode_str(decision.source_form))
+    if decision.suggested_level:
+        parts.append('"suggested_level": ' + _encode_str(decision.suggested_level))
+    return "{" + ", ".join(parts) + "}"
+
+
+def _map(case: CaseFile, m: PrimeroMapping) -> tuple[dict[str, Any], set[str], list[MappingGap]]:
+    """Body, clearable top-level fields and gaps of ``case`` (see :func:`map_case`)."""
+    plan = m.compiled
     record_id = _record_id(case, m)
-    body: dict[str, Any] = {"id": record_id, "module_id": m.module_id}
-    w = _Writer(m, body)
-    body[m.id_field] = case.case_code
-    if name := m.field("case.status"):
-        option = m.option(case.status)
-        if isinstance(option, str):
+    body: dict[str, Any] = {"id": record_id, "module_id": plan.module_id}
+    gaps: list[MappingGap] = []
+    clearable: set[str] = set()
+    body[plan.id_field] = case.case_code
+    if (name := plan.status_name) is not None:
+        option = plan.status_table.get(case.status)
+        if option is not None:
             body[name] = option
         else:
-            w.gaps.append(MappingGap("case.status", case.status.value, f"/{name}"))
-    _map_risk(case, m, body, w, record_id)
-    for code, specs in _SINGLE_FORMS:
-        form = _latest(case, code)
-        if form is not None:
-            for spec in specs:
-                w.value(spec, form, case, "", body)
-    for group in _ROW_GROUPS:
-        name = m.field(group.path)
-        if name is None:
+            gaps.append(MappingGap("case.status", case.status.value, f"/{name}"))
+    history = case.risk_history
+    if history:
+        if (name := plan.risk_name) is not None:
+            level = history[-1].level
+            option = plan.risk_table.get(level)
+            if option is not None:
+                body[name] = option
+            elif m.option(level) is None:
+                body[name] = None
+                clearable.add(name)
+            else:
+                gaps.append(MappingGap("case.risk_level", level.value, name))
+        if (name := plan.notes_name) is not None:
+            subject = plan.note_subject
+            body[name] = [
+                {
+                    "unique_id": m.uuid("risk", record_id, str(i)),
+                    "note_date": decision.decided_on.isoformat(),
+                    "note_subject": subject,
+                    "note_text": _note_text(i, decision),
+                }
+                for i, decision in enumerate(history)
+            ]
+    for code, attr, steps in plan.forms:
+        form = getattr(case, attr)  # as case.latest(code), without the code lookup
+        if isinstance(form, tuple):
+            if not form:
+                continue
+            form = form[0] if len(form) == 1 else case.latest(code)
+        elif form is None:
             continue
+        _fill(m, steps, form, case, body, "", gaps, clearable)
+    for group, name, attr, steps in plan.groups:
+        held = getattr(case, attr)
+        if not isinstance(held, tuple):
+            held = () if held is None else (held,)
+        if not held:
+            continue
+        pairs = list(zip(_form_keys(held), held, strict=True))
+        if group.latest_only and len(held) > 1:
+            latest = case.latest(group.code)
+            pairs = [(k, f) for k, f in pairs if f is latest]
         rows: list[dict[str, Any]] = []
-        for form_key, form in _group_forms(case, group):
+        for form_key, form in pairs:
             for row in getattr(form, group.rows_attr):
                 out: dict[str, Any] = {
                     "unique_id": m.uuid("row", record_id, group.path, form_key, row.row_id)
                 }
-                for spec in group.specs:
-                    w.value(spec, row, form, f"/{name}/{len(rows)}", out)
+                _fill(m, steps, row, form, out, f"/{name}/{len(rows)}", gaps, None)
                 rows.append(out)
         if rows:
             body[name] = rows
+    return body, clearable, gaps
+
+
+def map_case(case: CaseFile, mapping: PrimeroMapping | None = None) -> MappedCase:
+    """Map ``case`` to a Primero create body, with its gaps (see the module docstring)."""
+    body, clearable, gaps = _map(case, mapping or default_mapping())
     return MappedCase(
-        key=case.case_code, body=body, clearable=frozenset(w.clearable), gaps=tuple(w.gaps)
+        key=case.case_code, body=body, clearable=frozenset(clearable), gaps=tuple(gaps)
     )
-
-
-def _map_risk(
-    case: CaseFile, m: PrimeroMapping, body: dict[str, Any], w: _Writer, record_id: str
-) -> None:
-    if not case.risk_history:
-        return
-    name = m.field("case.risk_level")
-    if name is not None:
-        option = m.option(case.risk_history[-1].level)
-        if isinstance(option, str):
-            body[name] = option
-        elif option is None:
-            body[name] = None
-            w.clearable.add(name)
-        else:
-            w.gaps.append(MappingGap("case.risk_level", case.risk_history[-1].level.value, name))
-    notes = m.field("case.risk_notes")
-    subject = m.config.risk_note_subject
-    if notes is None or not subject:
-        return
-    rows = []
-    for i, decision in enumerate(case.risk_history):
-        payload = {
-            "seq": i,
-            "level": decision.level.value,
-            "decided_by": decision.decided_by,
-            "suggested_level": decision.suggested_level.value
-            if decision.suggested_level
-            else None,
-            "justification": decision.justification,
-            "source_form": decision.source_form,
-        }
-        rows.append(
-            {
-                "unique_id": m.uuid("risk", record_id, str(i)),
-                "note_date": decision.decided_on.isoformat(),
-                "note_subject": subject,
-                "note_text": _NOTE_JSON.encode(
-                    {k: v for k, v in payload.items() if v is not None}
-                ),
-            }
-        )
-    body[notes] = rows
 
 
 def case_to_primero(case: CaseFile, mapping: PrimeroMapping | None = None) -> dict[str, Any]:
     """``{"data": {...}}``: the create body for ``case`` (gaps are left out: use
     :func:`map_case` to see them)."""
-    return map_case(case, mapping).create_body()
+    return {"data": _map(case, mapping or default_mapping())[0]}
 
 
 # --------------------------------------------------------------------------------------------
