@@ -36,7 +36,13 @@ from typing import Any
 import attrs
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from cpcase.adapters.excel._xlsxwrite import SheetWriter, Style, XlsxWriter, atomic_write_bytes
+from cpcase.adapters.excel._xlsxwrite import (
+    SheetWriter,
+    Style,
+    Styled,
+    XlsxWriter,
+    atomic_write_bytes,
+)
 from cpcase.adapters.excel.coerce import short_label, vocab_member
 from cpcase.adapters.excel.columns import FIELDS_BY_KEY, FieldKind, RegisterField
 from cpcase.adapters.excel.errors import RegisterError
@@ -61,6 +67,7 @@ from cpcase.vocab import ConsentGiverRelationship
 __all__ = [
     "REGISTER_SOURCES",
     "TEMPLATE_KEYS",
+    "WITHHELD",
     "CasesFileError",
     "ExportAudienceError",
     "ExportSummary",
@@ -72,6 +79,9 @@ __all__ = [
 ]
 
 MASK = "***"
+#: An audience export's cell for a field the matrix shows this audience for other cases but
+#: withheld for this one (a masked name, a field granted for another service type).
+WITHHELD = {"fr": "(non communiqué)", "en": "(not shared)"}
 
 #: Register columns of the template and of the export's register sheet, in order.
 TEMPLATE_KEYS: tuple[str, ...] = (
@@ -496,6 +506,7 @@ class _FormSheets:
         self.book = book
         self.lang = lang
         self.visible = visible
+        self._withheld = Styled(WITHHELD[lang], Style.NOTE)
         self._sheets: dict[str, tuple[SheetWriter, list[_Column]] | None] = {}
 
     def _sheet(
@@ -536,6 +547,9 @@ class _FormSheets:
         sheet, columns = found
         values: list[Any] = [case_code, position]
         for column in columns:
+            if isinstance(form, Mapping) and column.name not in form:
+                values.append(self._withheld)
+                continue
             value = _get(form, column.name)
             if column.kind == "rows":
                 values.append(len(value) if value else None)
@@ -576,6 +590,9 @@ class _FormSheets:
         sheet, columns = found
         values: list[Any] = [case_code, position, index]
         for nested in columns:
+            if isinstance(row, Mapping) and nested.name not in row:
+                values.append(self._withheld)
+                continue
             value = _get(row, nested.name)
             if nested.kind == "rows":
                 values.append(len(value) if value else None)
@@ -702,6 +719,27 @@ def _is_masked(case: CaseFile) -> bool:
         return case.registration.hidden_name
     snapshot = case.extra_fields.get("register_row")
     return isinstance(snapshot, dict) and _truthy(snapshot.get("hidden_name"))
+
+
+def _withheld(refs: Sequence[str], sources: Mapping[str, Any]) -> bool:
+    """Whether a register cell's source was withheld from this case's view.
+
+    ``sources`` maps a form code to the shared form the register row is read from (``None``
+    when the case has no such form: nothing withheld, nothing to show). A field is withheld
+    when its form was shared without it, or when the shared rows lack the sub-field.
+    """
+    for ref in refs:
+        code, _, path = ref.partition(":")
+        form = sources.get(code)
+        if form is None:
+            continue
+        head, _, sub = path.partition(".")
+        if head not in form:
+            return True
+        rows = form[head]
+        if sub and rows and isinstance(rows[0], Mapping) and sub not in rows[0]:
+            return True
+    return False
 
 
 def _register_keys(visible: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
@@ -873,6 +911,7 @@ class _Workbook:
         self.register = add_register_sheet(self.book, self.lists, lang, keys=keys)
         self.fields = [FIELDS_BY_KEY[k] for k in keys]
         self.forms = _FormSheets(self.book, lang, visible)
+        self.withheld = Styled(WITHHELD[lang], Style.NOTE)
         self.risk_sheet: SheetWriter | None = None
         self.other_sheet: SheetWriter | None = None
 
@@ -912,7 +951,15 @@ class _Workbook:
             for key in ("name_first", "name_last", "name_nickname", "caregiver_name"):
                 if values.get(key) is not None:
                     values[key] = MASK
-        self.register.append([_cell(f, values.get(f.key), lang) for f in self.fields])
+        sources = {_HEADER: header, "1.B": reg, "1.A": consents[0] if consents else None}
+        self.register.append(
+            [
+                self.withheld
+                if _withheld(REGISTER_SOURCES[f.key], sources)
+                else _cell(f, values.get(f.key), lang)
+                for f in self.fields
+            ]
+        )
         positions: dict[str, int] = {}
         for code, data in forms:
             positions[code] = positions.get(code, 0) + 1
@@ -942,7 +989,15 @@ class _Workbook:
             )
         for decision in history:
             self.risk_sheet.append(
-                [case_code, *(_scalar(_get(decision, n), lang, n) for n in fields)]
+                [
+                    case_code,
+                    *(
+                        self.withheld
+                        if isinstance(decision, Mapping) and n not in decision
+                        else _scalar(_get(decision, n), lang, n)
+                        for n in fields
+                    ),
+                ]
             )
 
     def _others(self, case_code: str, extra: Mapping[str, Any]) -> None:
