@@ -4,9 +4,13 @@
   validate, write cases.jsonl and, when the Primero adapter is installed, cases.primero.jsonl,
   plus report.xlsx, rows.csv and summary.json), against openpyxl read-only merely iterating the
   same file's rows. Target: at most 0.2×.
-- **memory**: peak RSS of the conversion in a fresh process at the full size (target: under
-  300 MB) and at a quarter of it (target: the full size needs at most 1.25× the memory of the
-  quarter size, i.e. memory does not grow with the row count).
+- **memory**: peak memory of the conversion in a fresh process *and its worker processes* at
+  the full size (target: under 300 MB) and at a quarter of it (target: the full size needs at
+  most 1.25× the memory of the quarter size, i.e. memory does not grow with the row count).
+  Memory is the sum over the process tree of each process's proportional set size (PSS: pages
+  shared after fork are split between the processes sharing them, so nothing is counted
+  twice), sampled every 20 ms; the summed RSS, which counts shared pages once per process, is
+  given in the note as an upper bound.
 - **export**: exporting 100,000 cases to Excel against a bare openpyxl write-only loop writing
   the same values (read back from cpcase's export; the time to read them is subtracted).
   Target: at most 1.2×.
@@ -17,7 +21,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -51,31 +54,55 @@ def _convert(path: Path, out: Path, *, primero: bool = True) -> dict[str, object
 
 
 _CHILD = """
-import datetime as dt, json, resource, sys
+import datetime as dt, json, sys
 from pathlib import Path
 from cpcase.adapters.excel import ConvertOptions, convert_register
 summary = convert_register(Path(sys.argv[1]), Path(sys.argv[2]),
                            ConvertOptions(today=dt.date(2024, 3, 1), primero=True))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-try:  # Linux keeps ru_maxrss across fork+exec (the parent's size); VmHWM is this image's own
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-except OSError:
-    pass
-print(json.dumps({"rss_mb": peak, "rows": summary.rows_read}))
+print(json.dumps({"rows": summary.rows_read}))
 """
 
 
-def _peak_rss(path: Path, out: Path) -> float:
-    result = subprocess.run(
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc)."""
+    out = [pid]
+    for current in out:
+        try:
+            tasks = Path(f"/proc/{current}/task").iterdir()
+            for task in tasks:
+                out.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return out
+
+
+def _memory_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _peak_memory(path: Path, out: Path) -> tuple[float, float]:
+    """Peak (PSS, RSS) in MB summed over the conversion's process tree, sampled every 20 ms."""
+    process = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(path), str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    return float(json.loads(result.stdout.strip().splitlines()[-1])["rss_mb"])
+    pss = rss = 0
+    while process.poll() is None:
+        pids = _tree(process.pid)
+        pss = max(pss, sum(_memory_kb(p, "Pss:") for p in pids))
+        rss = max(rss, sum(_memory_kb(p, "Rss:") for p in pids))
+        time.sleep(0.02)
+    _, err = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"conversion failed: {err.decode(errors='replace')[-2000:]}")
+    return pss / 1024, rss / 1024
 
 
 def _cases_file(source: Path, target: Path, count: int) -> None:
@@ -153,25 +180,26 @@ def run(scale: float) -> list[Result]:
             )
         )
 
-        full = _peak_rss(register, base / "mem-full")
-        small = _peak_rss(quarter, base / "mem-quarter")
+        full, full_rss = _peak_memory(register, base / "mem-full")
+        small, small_rss = _peak_memory(quarter, base / "mem-quarter")
         results.append(
             Result(
-                f"registers: peak RSS convert {rows} rows vs 300 MB",
+                f"registers: peak memory (PSS, all processes) convert {rows} rows vs 300 MB",
                 full,
                 300.0,
                 1.0,
                 unit="MB",
+                note=f"summed RSS {full_rss:.0f} MB",
             )
         )
         results.append(
             Result(
-                f"registers: peak RSS {rows} rows vs {rows // 4} rows",
+                f"registers: peak memory {rows} rows vs {rows // 4} rows",
                 full,
                 small,
                 1.25,
                 unit="MB",
-                note="memory must not grow with the row count",
+                note=f"memory must not grow with the row count (summed RSS {small_rss:.0f} MB)",
             )
         )
 

@@ -443,9 +443,9 @@ def test_seen_index_behaves_like_a_dict(keys: list[int]) -> None:
         assert index.get(key) == row
 
 
-def test_primero_bodies_same_in_a_second_process(tmp_path: Path) -> None:
-    """cases.primero.jsonl is identical whether the mapping runs inline or in a second
-    process, and in the order of cases.jsonl."""
+def test_primero_bodies_same_with_worker_processes(tmp_path: Path) -> None:
+    """cases.primero.jsonl is identical whether rows are converted here or by worker
+    processes, and in the order of cases.jsonl."""
     path = write_md_workbook(tmp_path / "r.xlsx", {"R": GOLDEN})
     inline = tmp_path / "inline"
     parallel = tmp_path / "parallel"

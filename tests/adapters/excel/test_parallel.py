@@ -56,6 +56,8 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks of about 60 rows, so that the workers share many jobs."""
     monkeypatch.setattr(xlsx, "_READ", 16 << 10)
     monkeypatch.setattr(xlsx, "_BLOCK", 64 << 10)
+    monkeypatch.setattr(parallel, "_JOB_BYTES", 64 << 10)
+    monkeypatch.setattr(parallel, "_CSV_BATCH", 100)
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:

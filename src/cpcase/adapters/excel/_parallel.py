@@ -1,12 +1,17 @@
-"""Converting a large register on every CPU: blocks of rows go to worker processes, which parse,
-convert, validate and serialise them; this process writes the outputs in row order.
+"""Converting a large register on every CPU: the sheet is cut into jobs (blocks of rows) that
+worker processes and this process convert side by side; this process writes the outputs in row
+order.
 
 The result is the one a single process gives, byte for byte. One row's conversion depends on
 earlier rows only through :class:`~cpcase.adapters.excel.convert._Claims` (register numbers,
-children and case codes already seen, for duplicate warnings and unique case codes). Workers
-convert each row as if nothing had been claimed and record the keys it looked at; this process
-replays those claims in row order and, in the rare case one was already taken, converts that
-row again itself with the real state.
+children and case codes already seen, for duplicate warnings and unique case codes). Jobs are
+converted as if nothing had been claimed, recording the keys each row looked at; the claims are
+then replayed in row order and, in the rare case one was already taken, that row is converted
+again here with the real state. A job that fails anywhere is redone here, in order, so that the
+error raised is the one a single process raises.
+
+This process converts a job itself whenever the workers have enough queued, so with two CPUs
+one worker suffices: each extra process costs its own copy of the interpreter's memory.
 
 Workers are forked (they inherit the open sheet, the converter and the Primero mapper), so this
 path is used where ``fork`` exists (Linux, macOS); elsewhere conversion stays in one process.
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -32,21 +37,32 @@ __all__ = ["Done", "can_fork", "convert_parallel"]
 Done = tuple[RawRow, str, tuple[Problem, ...], str | None, str | None, str]
 #: Converts one row in this process (with the register's real state) into a :data:`Done`.
 ConvertHere = Callable[[RawRow], Done]
+Job = tuple[Any, ...]
+Converted = list[tuple[Any, ...]]
 
-_CSV_BATCH = 2000
+_CSV_BATCH = 1000
+# XML per job: about a thousand rows, so that little is held at a time.
+_JOB_BYTES = 1 << 20
+# Jobs queued per worker, so that a worker never waits for the next one.
+_QUEUED = 2
+# Jobs converted but not yet written, at most (bounds memory when this process runs ahead).
+_BACKLOG = 8
 # Set in the parent just before the pool forks; the workers read their copy.
 _STATE: _WorkerState | None = None
 
 
 class _WorkerState:
-    """What a forked worker needs: the sheet (to parse blocks), the header row, the converter
-    and the per-row function that turns a converted row into output lines."""
+    """What a job needs: the sheet (to parse blocks), the header row, the converter, the
+    per-row function that turns a converted row into output lines, and the claims recorder."""
 
-    def __init__(self, sheet: Sheet, header_row: int, converter: Any, finish: Any) -> None:
+    def __init__(
+        self, sheet: Sheet, header_row: int, converter: Any, finish: Any, recorder: Any
+    ) -> None:
         self.sheet = sheet
         self.header_row = header_row
         self.converter = converter
         self.finish = finish
+        self.recorder = recorder
 
 
 def can_fork() -> bool:
@@ -55,38 +71,34 @@ def can_fork() -> bool:
 
 
 def _init_worker() -> None:
-    from cpcase.adapters.excel.convert import _Recorder
-
     state = _STATE
     assert state is not None  # noqa: S101 - set by the parent before forking
-    state.converter._claims = _Recorder()
-    # Everything inherited stays alive for the worker's life: keep the collector off it, and
-    # collect young objects less often (rows allocate many small containers, few cycles).
+    state.converter._claims = state.recorder
+    # Everything inherited stays alive for the worker's life: keep the collector off it (and
+    # off its memory pages, which then stay shared with the parent).
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
 
 
-def _rows_of(state: _WorkerState, job: tuple[Any, ...]) -> list[RawRow]:
+def _rows_of(sheet: Sheet, job: Job) -> Iterable[RawRow]:
     if job[0] == "xlsx":
-        sheet = state.sheet
         assert isinstance(sheet, XlsxSheet)  # noqa: S101 - xlsx jobs come from xlsx sheets
         return sheet.parse_block(job[1], job[2], job[3])
-    return list(job[1])
+    rows: Iterable[RawRow] = job[1]
+    return rows
 
 
-def _convert_job(job: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:
-    """Convert one job's rows; ``None`` when anything fails (the parent redoes the job itself
-    and raises the real error: exceptions do not always survive pickling)."""
-    state = _STATE
-    assert state is not None  # noqa: S101 - set by the parent before forking
+def _convert_rows(state: _WorkerState, job: Job) -> Converted | None:
+    """Convert one job's rows with the recorder in place of the claims; ``None`` when anything
+    fails (the job is then redone in order, which raises the real error: exceptions do not
+    always survive pickling)."""
     converter = state.converter
-    recorder = converter._claims
+    recorder = state.recorder
     defaults = converter.defaults_used
     finish = state.finish
     header = state.header_row
-    out: list[tuple[Any, ...]] = []
+    out: Converted = []
     try:
-        for row in _rows_of(state, job):
+        for row in _rows_of(state.sheet, job):
             if row.number <= header:
                 continue
             recorder.claims = []
@@ -111,45 +123,27 @@ def _convert_job(job: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:
     return out
 
 
-class _Jobs:
-    """The sheet cut into jobs (XML blocks of an xlsx sheet, batches of rows otherwise), read
-    in the pool's feeder thread. Jobs are kept until their result is used, so that a failed one
-    can be redone; a reading error is kept for the parent to raise in order."""
+def _convert_job(job: Job) -> Converted | None:
+    """In a worker: convert one job."""
+    state = _STATE
+    assert state is not None  # noqa: S101 - set by the parent before forking
+    return _convert_rows(state, job)
 
-    def __init__(self, sheet: Sheet) -> None:
-        self._sheet = sheet
-        self._lock = threading.Lock()
-        self._kept: dict[int, tuple[Any, ...]] = {}
-        self.error: BaseException | None = None
 
-    def _generate(self) -> Iterator[tuple[Any, ...]]:
-        sheet = self._sheet
-        if isinstance(sheet, XlsxSheet):
-            for prologue, block, epilogue in sheet.blocks():
-                yield ("xlsx", prologue, block, epilogue)
-            return
-        batch: list[RawRow] = []
-        for row in sheet.rows():
-            batch.append(row)
-            if len(batch) >= _CSV_BATCH:
-                yield ("rows", tuple(batch))
-                batch = []
-        if batch:
+def _jobs(sheet: Sheet) -> Iterator[Job]:
+    """The sheet cut into jobs: XML blocks of an xlsx sheet, batches of rows otherwise."""
+    if isinstance(sheet, XlsxSheet):
+        for prologue, block, epilogue in sheet.blocks(_JOB_BYTES):
+            yield ("xlsx", prologue, block, epilogue)
+        return
+    batch: list[RawRow] = []
+    for row in sheet.rows():
+        batch.append(row)
+        if len(batch) >= _CSV_BATCH:
             yield ("rows", tuple(batch))
-
-    def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        try:
-            for index, job in enumerate(self._generate()):
-                with self._lock:
-                    self._kept[index] = job
-                yield job
-        except Exception as exc:
-            self.error = exc
-
-    def take(self, index: int) -> tuple[Any, ...]:
-        """Job ``index``, forgotten once taken."""
-        with self._lock:
-            return self._kept.pop(index)
+            batch = []
+    if batch:
+        yield ("rows", tuple(batch))
 
 
 def convert_parallel(
@@ -158,48 +152,85 @@ def convert_parallel(
     converter: Any,
     finish: Callable[[RawRow, Any], Done],
     workers: int,
+    recorder: Any,
 ) -> Iterator[Done]:
-    """Every row below ``header_row`` converted by ``workers`` forked processes, in row order,
-    as ``finish(row, converter.convert(row))`` would give them in this process."""
-    global _STATE
+    """Every row below ``header_row``, in row order, as ``finish(row, converter.convert(row))``
+    gives them in one process: converted by ``workers`` forked processes and this one.
+    ``recorder`` stands in for the converter's claims while a job is converted."""
+    global _STATE  # handed to the forked workers
     claims = converter._claims
-    jobs = _Jobs(sheet)
+    state = _WorkerState(sheet, header_row, converter, finish, recorder)
 
     def here(row: RawRow) -> Done:
         return finish(row, converter.convert(row))
 
-    _STATE = _WorkerState(sheet, header_row, converter, finish)
+    def local(job: Job) -> Converted | None:
+        # As in a worker: claims recorded, defaults counted per row (replayed in order).
+        used = converter.defaults_used
+        converter._claims = recorder
+        converter.defaults_used = Counter()
+        try:
+            return _convert_rows(state, job)
+        finally:
+            converter._claims = claims
+            converter.defaults_used = used
+
+    def written(job: Job, result: Converted | None) -> Iterator[Done]:
+        if result is None:
+            return _redo(sheet, job, header_row, here)
+        return _replay(result, claims, converter.defaults_used, here)
+
+    _STATE = state
     context = multiprocessing.get_context("fork")
     try:
         with context.Pool(workers, initializer=_init_worker) as pool:
-            for index, result in enumerate(pool.imap(_convert_job, jobs)):
-                job = jobs.take(index)
-                if result is None:
-                    yield from _redo(sheet, job, header_row, here)
-                    continue
-                yield from _replay(result, claims, converter.defaults_used, here)
+            queue: deque[tuple[Job, Any]] = deque()  # (job, AsyncResult or local result)
+            remote = 0
+            failure: Exception | None = None
+            jobs = _jobs(sheet)
+            while True:
+                try:
+                    job = next(jobs, None)
+                except Exception as exc:  # raised after the rows before it, as in order
+                    failure, job = exc, None
+                if job is None:
+                    break
+                if remote < _QUEUED * workers:
+                    queue.append((job, pool.apply_async(_convert_job, (job,))))
+                    remote += 1
+                else:
+                    queue.append((job, local(job)))
+                # Write what is ready at the head; wait only when too much is pending.
+                while queue and (len(queue) > _BACKLOG or _ready(queue[0][1])):
+                    job, result = queue.popleft()
+                    if not isinstance(result, list) and result is not None:
+                        remote -= 1
+                        result = result.get()
+                    yield from written(job, result)
+            while queue:
+                job, result = queue.popleft()
+                if not isinstance(result, list) and result is not None:
+                    result = result.get()
+                yield from written(job, result)
+            if failure is not None:
+                raise failure
     finally:
         _STATE = None
-    if jobs.error is not None:
-        raise jobs.error
 
 
-def _redo(
-    sheet: Sheet, job: tuple[Any, ...], header_row: int, here: ConvertHere
-) -> Iterator[Done]:
-    rows: Iterable[RawRow]
-    if job[0] == "xlsx":
-        assert isinstance(sheet, XlsxSheet)  # noqa: S101 - xlsx jobs come from xlsx sheets
-        rows = sheet.parse_block(job[1], job[2], job[3])
-    else:
-        rows = job[1]
-    for row in rows:
+def _redo(sheet: Sheet, job: Job, header_row: int, here: ConvertHere) -> Iterator[Done]:
+    """A failed job's rows converted here, in order (raising the real error, if any)."""
+    for row in _rows_of(sheet, job):
         if row.number > header_row:
             yield here(row)
 
 
+def _ready(result: Any) -> bool:
+    return isinstance(result, list) or result is None or bool(result.ready())
+
+
 def _replay(
-    result: list[tuple[Any, ...]], claims: Any, defaults_used: Any, here: ConvertHere
+    result: Converted, claims: Any, defaults_used: Any, here: ConvertHere
 ) -> Iterator[Done]:
     for number, cells, outcome, problems, line, body, code, keys, defaults in result:
         row = RawRow(number, cells)

@@ -467,11 +467,17 @@ class XlsxSheet:
 
     # -- blocks -----------------------------------------------------------------------------
 
-    def _blocks(self, *, max_bytes: int | None = None) -> Iterator[tuple[bytes, bytes, bytes]]:
-        """(prologue, rows-block, epilogue) triples covering the sheet's rows in order."""
+    def _blocks(
+        self, *, max_bytes: int | None = None, block_bytes: int | None = None
+    ) -> Iterator[tuple[bytes, bytes, bytes]]:
+        """(prologue, rows-block, epilogue) triples covering the sheet's rows in order.
+
+        Blocks hold about ``block_bytes`` of XML (default 4 MB), and at least twice the shared
+        strings, which calamine parses again with each block."""
         limits = self.book.limits
         strings = len(self.book._strings or b"")
-        block_size: float = max(_BLOCK, 2 * strings)
+        block_size: float = max(block_bytes or _BLOCK, 2 * strings)
+        read_size = min(_READ, int(block_size))
         stream = self._open()
         buf = b""
         prologue = b""
@@ -482,7 +488,7 @@ class XlsxSheet:
         read = 0
         try:
             while not done:
-                data = stream.read(_READ)
+                data = stream.read(read_size)
                 read += len(data)
                 if data:
                     buf += data
@@ -589,11 +595,12 @@ class XlsxSheet:
         for prologue, block, epilogue in self._blocks(max_bytes=max_bytes):
             yield from self._block_rows(prologue, block, epilogue, merges)
 
-    def blocks(self) -> Iterator[tuple[bytes, bytes, bytes]]:
-        """The sheet's rows as (prologue, rows, epilogue) XML blocks of a few megabytes, in
-        order, for :meth:`parse_block` (in another process when converting in parallel)."""
+    def blocks(self, block_bytes: int | None = None) -> Iterator[tuple[bytes, bytes, bytes]]:
+        """The sheet's rows as (prologue, rows, epilogue) XML blocks of about ``block_bytes``
+        (default a few megabytes), in order, for :meth:`parse_block` (in another process when
+        converting in parallel)."""
         self.scan()
-        return self._blocks()
+        return self._blocks(block_bytes=block_bytes)
 
     def parse_block(self, prologue: bytes, block: bytes, epilogue: bytes) -> list[RawRow]:
         """The non-blank rows of one block from :meth:`blocks`. Merged ranges are not filled:

@@ -14,7 +14,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import json
 import os
 import tempfile
 from array import array
@@ -25,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
 
 from cpcase.adapters.excel._parallel import Done, can_fork, convert_parallel
 from cpcase.adapters.excel._text import fold
@@ -177,8 +177,6 @@ _CONSENT_KEYS = (
 _MASK = "***"
 _MISS = object()
 _CACHE_SIZE = 4096
-# What json.dumps(body, ensure_ascii=False) uses, built once instead of per Primero body.
-_BODY_JSON = json.JSONEncoder(ensure_ascii=False)
 _REPEATING = frozenset(
     {FieldKind.DATE, FieldKind.AGE, FieldKind.BOOL, FieldKind.ENUM, FieldKind.MULTI}
 )
@@ -222,9 +220,9 @@ class ConvertOptions:
     header_row: int | None = None
     primero: bool = False
     max_problems_per_row: int = 20
-    #: Worker processes converting rows: 0 decides (one per CPU for registers of more than a
-    #: few thousand rows, where processes can be forked), 1 keeps everything in this process,
-    #: N forces N workers. The outputs are the same either way.
+    #: Processes converting rows: 0 decides (one per CPU for registers of more than a few
+    #: thousand rows, where processes can be forked), 1 keeps everything in this process, N
+    #: uses this one and N - 1 forked workers. The outputs are the same either way.
     workers: int = 0
 
 
@@ -1459,7 +1457,6 @@ def _finisher(
     mapper: Callable[[CaseFile], dict[str, Any]] | None,
 ) -> Callable[[RawRow, RowResult], Done]:
     """What becomes of a converted row in the outputs: its case and Primero body as JSON."""
-    encode = _BODY_JSON.encode
 
     def finish(row: RawRow, result: RowResult) -> Done:
         case = result.case
@@ -1467,7 +1464,8 @@ def _finisher(
             return row, result.outcome, result.problems, None, None, ""
         body = None
         if mapper is not None and result.outcome == "converted":
-            body = encode(mapper(case))
+            # pydantic-core's encoder: compact UTF-8 JSON, twice as fast as the json module.
+            body = to_json(mapper(case)).decode()
         return row, result.outcome, result.problems, case.model_dump_json(), body, case.case_code
 
     return finish
@@ -1489,7 +1487,9 @@ def _converted(
     # Merged cells below the header are filled in row order, which needs one reader.
     merged_rows = any(m.max_row > header_row for m in sheet.merged)
     if workers > 1 and can_fork() and not merged_rows:
-        yield from convert_parallel(sheet, header_row, converter, finish, workers)
+        yield from convert_parallel(
+            sheet, header_row, converter, finish, workers - 1, recorder=_Recorder()
+        )
         return
     for row in sheet.rows():
         if row.number > header_row:
