@@ -155,8 +155,8 @@ def test_option_specs_name_the_vocabulary_of_their_field(
             annotation = model.model_fields[spec.attr].annotation
             assert _enums_in(annotation) == {spec.enum}, spec.path
     if specs is _REGISTRATION:
-        annotation = model.model_fields["protection_concerns_secondary"].annotation
-        assert _enums_in(annotation) == {spec.enum for spec in specs if spec.kind == "concerns"}
+        secondary = model.model_fields["protection_concerns_secondary"].annotation
+        assert _enums_in(secondary) == {spec.enum for spec in specs if spec.kind == "concerns"}
 
 
 _TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=30) | st.sampled_from(

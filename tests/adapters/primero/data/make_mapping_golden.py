@@ -47,7 +47,9 @@ def register_cases() -> list[CaseFile]:
         sheet, guess = open_sheet(reg, opts)
         rows = [r for r in sheet.rows() if r.number > guess.row]
     conv = RowConverter(map_columns(list(guess.names), opts.mapping), opts, sheet=sheet.name)
-    return [r.case for r in map(conv.convert, rows) if r.outcome == "converted"]
+    return [
+        r.case for r in map(conv.convert, rows) if r.outcome == "converted" and r.case is not None
+    ]
 
 
 def generated_cases(n: int, *, sparse: bool) -> list[CaseFile]:
