@@ -48,7 +48,12 @@ from cpcase.adapters.excel.errors import (
     UnsafeRegisterError,
     UnsupportedRegisterError,
 )
-from cpcase.adapters.excel.export import export_cases
+from cpcase.adapters.excel.export import (
+    ExportAudienceError,
+    ExportSummary,
+    RefusedCase,
+    export_cases,
+)
 from cpcase.adapters.excel.limits import DEFAULT_LIMITS, Limits
 from cpcase.adapters.excel.mapping import MappingConfig, load_mapping, mapping_draft
 from cpcase.adapters.excel.problems import Problem, ProblemCode, Severity
@@ -75,6 +80,8 @@ __all__ = [
     "DateValue",
     "EnumIndex",
     "ExcelError",
+    "ExportAudienceError",
+    "ExportSummary",
     "HeaderNotFoundError",
     "Limits",
     "MappingConfig",
@@ -82,6 +89,7 @@ __all__ = [
     "Problem",
     "ProblemCode",
     "RawRow",
+    "RefusedCase",
     "RegisterEncodingError",
     "RegisterError",
     "RegisterField",
