@@ -49,7 +49,6 @@ _REL_OFFICE_DOC = _NS_REL + "/officeDocument"
 _READ = 1 << 20  # decompressed bytes per read
 _BLOCK = 4 << 20  # target block size handed to calamine
 _HEAD_BYTES = 1 << 20  # enough for the first rows when sniffing a sheet
-_ERROR_TYPE = re.compile(rb"\st=([\"'])e\1")  # t="e" marks an error cell
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 _MERGE = re.compile(
@@ -677,22 +676,33 @@ class XlsxSheet:
 def _error_cells_as_text(block: bytes) -> bytes:
     """``t="e"`` → ``t="str"`` on cell start tags, so that calamine keeps the error's text.
 
-    Searches for the rare attribute and checks that it sits in a ``<c`` start tag (not in
-    inline text), rather than running a tag-matching pattern over the whole block.
+    Finds the rare attribute with plain byte searches and checks that it sits in a ``<c``
+    start tag (not in inline text), rather than running a pattern over the whole block.
     """
+    hits: list[int] = []
+    for needle in (b't="e"', b"t='e'"):
+        at = block.find(needle)
+        while at >= 0:
+            tag = block.rfind(b"<", 0, at)
+            if (
+                at > 0
+                and block[at - 1 : at].isspace()
+                and tag >= 0
+                and block.rfind(b">", tag, at) < 0
+                and _CELL_TAG.match(block, tag)
+            ):
+                hits.append(at)
+            at = block.find(needle, at + 5)
+    if not hits:
+        return block
+    hits.sort()
     parts: list[bytes] = []
     done = 0
-    for match in _ERROR_TYPE.finditer(block):
-        start = match.start()
-        tag = block.rfind(b"<", 0, start)
-        if tag < 0 or block.rfind(b">", tag, start) >= 0 or not _CELL_TAG.match(block, tag):
-            continue
-        quote = match.group(1)
-        parts.append(block[done : start + 3])  # up to and including t=
+    for at in hits:
+        quote = block[at + 2 : at + 3]
+        parts.append(block[done : at + 2])  # up to and including t=
         parts.append(quote + b"str" + quote)
-        done = match.end()
-    if not parts:
-        return block
+        done = at + 5
     parts.append(block[done:])
     return b"".join(parts)
 
