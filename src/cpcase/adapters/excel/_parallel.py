@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -33,8 +34,9 @@ from cpcase.adapters.excel.reader import Sheet
 __all__ = ["Done", "can_fork", "convert_parallel"]
 
 #: One converted row as the output writer needs it: the row, its outcome, its problems, the
-#: case's JSON line (or ``None``), the Primero body's JSON line (or ``None``), the case code.
-Done = tuple[RawRow, str, tuple[Problem, ...], str | None, str | None, str]
+#: case's JSON line (or ``None``), the Primero body's JSON line (or ``None``) as UTF-8 bytes,
+#: the case code.
+Done = tuple[RawRow, str, tuple[Problem, ...], bytes | None, bytes | None, str]
 #: Converts one row in this process (with the register's real state) into a :data:`Done`.
 ConvertHere = Callable[[RawRow], Done]
 Job = tuple[Any, ...]
@@ -51,6 +53,7 @@ _BACKLOG = 8
 # every 5,000 allocations instead of 700 saves about 8% of the time; the older generations keep
 # their usual pace relative to it, so garbage cycles are still freed.
 _GC_THRESHOLDS = (5000, 10, 10)
+_SWITCH_INTERVAL = 0.0002
 # Set in the parent just before the pool forks; the workers read their copy.
 _STATE: _WorkerState | None = None
 
@@ -188,42 +191,52 @@ def convert_parallel(
     _STATE = state
     context = multiprocessing.get_context("fork")
     thresholds = gc.get_threshold()
+    interval = sys.getswitchinterval()
     try:
         with context.Pool(workers, initializer=_init_worker) as pool:
             gc.set_threshold(*_GC_THRESHOLDS)  # this process converts too (restored below)
+            # The pool's threads move jobs and results through pipes 64 KB at a time, taking
+            # the GIL for each piece: while this thread converts, let them have it sooner
+            # (5 ms by default), or workers wait on their pipes (restored below).
+            sys.setswitchinterval(_SWITCH_INTERVAL)
             queue: deque[tuple[Job, Any]] = deque()  # (job, AsyncResult or local result)
-            remote = 0
-            failure: Exception | None = None
             jobs = _jobs(sheet)
-            while True:
+            failure: list[Exception] = []
+            exhausted = False
+
+            def pull() -> Job | None:
+                nonlocal exhausted
                 try:
                     job = next(jobs, None)
-                except Exception as exc:  # raised after the rows before it, as in order
-                    failure, job = exc, None
-                if job is None:
-                    break
-                if remote < _QUEUED * workers:
-                    queue.append((job, pool.apply_async(_convert_job, (job,))))
-                    remote += 1
-                else:
-                    queue.append((job, local(job)))
-                # Write what is ready at the head; wait only when too much is pending.
-                while queue and (len(queue) > _BACKLOG or _ready(queue[0][1])):
+                except Exception as exc:  # raised once the rows before it are written
+                    failure.append(exc)
+                    job = None
+                exhausted = job is None
+                return job
+
+            while True:
+                # Keep every worker fed first, then write what is ready, else convert here.
+                while not exhausted and _busy(queue) < _QUEUED * workers:
+                    job = pull()
+                    if job is not None:
+                        queue.append((job, pool.apply_async(_convert_job, (job,))))
+                if queue and (exhausted or len(queue) > _BACKLOG or _ready(queue[0][1])):
                     job, result = queue.popleft()
                     if not isinstance(result, list) and result is not None:
-                        remote -= 1
                         result = result.get()
                     yield from written(job, result)
-            while queue:
-                job, result = queue.popleft()
-                if not isinstance(result, list) and result is not None:
-                    result = result.get()
-                yield from written(job, result)
-            if failure is not None:
-                raise failure
+                    continue
+                if exhausted:
+                    break
+                job = pull()
+                if job is not None:
+                    queue.append((job, local(job)))
+            if failure:
+                raise failure[0]
     finally:
         _STATE = None
         gc.set_threshold(*thresholds)
+        sys.setswitchinterval(interval)
 
 
 def _redo(sheet: Sheet, job: Job, header_row: int, here: ConvertHere) -> Iterator[Done]:
@@ -231,6 +244,11 @@ def _redo(sheet: Sheet, job: Job, header_row: int, here: ConvertHere) -> Iterato
     for row in _rows_of(sheet, job):
         if row.number > header_row:
             yield here(row)
+
+
+def _busy(queue: deque[tuple[Job, Any]]) -> int:
+    """Jobs handed to workers and not finished yet."""
+    return sum(1 for _, result in queue if not _ready(result))
 
 
 def _ready(result: Any) -> bool:

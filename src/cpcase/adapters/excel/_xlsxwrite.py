@@ -215,7 +215,8 @@ _TEXT_STYLE = {
 class _Deflated:
     """A zip member being compressed in memory: raw deflate bytes, CRC and sizes."""
 
-    def __init__(self, level: int = 6) -> None:
+    def __init__(self, level: int = 1) -> None:
+        # Level 1: about three times faster than zlib's default for files ~10% larger.
         self._comp = zlib.compressobj(level, zlib.DEFLATED, -15)
         self._parts: list[bytes] = []
         self.crc = 0

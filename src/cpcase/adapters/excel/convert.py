@@ -938,16 +938,16 @@ class RowConverter:
             case_data["consents"] = (consent,)
         risk = values.get("risk_level")
         if isinstance(risk, RiskLevel):
-            risk_key = (risk, reg_date, caseworker)
-            decision = self._risks.get(risk_key)
-            if decision is None:
-                decision = RiskDecision(
+            # Validated once per (level, caseworker); each row gets its own decision date.
+            template = self._risks.get((risk, caseworker))
+            if template is None:
+                template = RiskDecision(
                     level=risk, decided_on=reg_date, decided_by=caseworker, source_form="1.B"
                 )
                 if len(self._risks) >= _CACHE_SIZE:
                     self._risks.clear()
-                self._risks[risk_key] = decision
-            case_data["risk_history"] = (decision,)
+                self._risks[(risk, caseworker)] = template
+            case_data["risk_history"] = (_evolve(template, {"decided_on": reg_date}),)
         if extra_fields:
             case_data["extra_fields"] = extra_fields
         # Every part is validated above and shares this row's case code, which is all the
@@ -1102,7 +1102,8 @@ def _evolve(model: _M, update: dict[str, Any]) -> _M:
     fields = dict(model.__dict__)
     fields.update(update)
     _set(copy, "__dict__", fields)
-    _set(copy, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    given = model.__pydantic_fields_set__
+    _set(copy, "__pydantic_fields_set__", given | update.keys() if given else set(update))
     _set(copy, "__pydantic_extra__", None)
     _set(copy, "__pydantic_private__", None)
     return copy
@@ -1307,6 +1308,13 @@ class _Outputs:
         self._files[name] = (tmp, handle)
         return handle
 
+    def open_binary(self, name: str) -> io.BufferedWriter:
+        """Like :meth:`open`, for lines that are UTF-8 bytes already (JSON)."""
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out_dir)
+        handle = os.fdopen(fd, "wb")
+        self._files[name] = (tmp, handle)
+        return handle
+
     def path(self, name: str) -> str:
         """The temporary path behind output ``name``."""
         return str(self._files[name][0])
@@ -1374,8 +1382,8 @@ def convert_register(
         by_severity: Counter[str] = Counter()
         warned = 0
         try:
-            cases = outputs.open("cases.jsonl")
-            bodies = outputs.open("cases.primero.jsonl") if mapper is not None else None
+            cases = outputs.open_binary("cases.jsonl")
+            bodies = outputs.open_binary("cases.primero.jsonl") if mapper is not None else None
             index = csv.writer(outputs.open("rows.csv"))
             index.writerow(["row", "outcome", "case_code"])
             done = 0
@@ -1388,10 +1396,10 @@ def convert_register(
                     progress(done)
                 if line is not None:
                     cases.write(line)
-                    cases.write("\n")
+                    cases.write(b"\n")
                     if body is not None and bodies is not None:
                         bodies.write(body)
-                        bodies.write("\n")
+                        bodies.write(b"\n")
                 index.writerow([row.number, outcome, code])
                 if problems:
                     if line is not None and any(p.severity is not _ERROR for p in problems):
@@ -1449,6 +1457,9 @@ def convert_register(
     return summary
 
 
+# CaseFile.model_dump_json() without decoding its UTF-8 bytes (the lines are written as bytes).
+_case_json = CaseFile.__pydantic_serializer__.to_json
+
 #: Registers with more rows than this are converted by worker processes (when they can fork).
 PARALLEL_ROWS = 5000
 
@@ -1465,8 +1476,8 @@ def _finisher(
         body = None
         if mapper is not None and result.outcome == "converted":
             # pydantic-core's encoder: compact UTF-8 JSON, twice as fast as the json module.
-            body = to_json(mapper(case)).decode()
-        return row, result.outcome, result.problems, case.model_dump_json(), body, case.case_code
+            body = to_json(mapper(case))
+        return row, result.outcome, result.problems, _case_json(case), body, case.case_code
 
     return finish
 
