@@ -44,15 +44,11 @@ Converted = list[tuple[Any, ...]]
 
 _CSV_BATCH = 1000
 # XML per job: about a thousand rows, so that little is held at a time.
-_JOB_BYTES = 1 << 20
+_JOB_BYTES = 1 << 19
 # Jobs queued per worker, so that a worker never waits for the next one.
 _QUEUED = 2
 # Jobs converted but not yet written, at most (bounds memory when this process runs ahead).
-_BACKLOG = 8
-# Rows allocate many short-lived containers and few cycles: collecting the youngest objects
-# every 5,000 allocations instead of 700 saves about 8% of the time; the older generations keep
-# their usual pace relative to it, so garbage cycles are still freed.
-_GC_THRESHOLDS = (5000, 10, 10)
+_BACKLOG = 4
 _SWITCH_INTERVAL = 0.0002
 # Set in the parent just before the pool forks; the workers read their copy.
 _STATE: _WorkerState | None = None
@@ -84,7 +80,6 @@ def _init_worker() -> None:
     # Everything inherited stays alive for the worker's life: keep the collector off it (and
     # off its memory pages, which then stay shared with the parent).
     gc.freeze()
-    gc.set_threshold(*_GC_THRESHOLDS)
 
 
 def _rows_of(sheet: Sheet, job: Job) -> Iterable[RawRow]:
@@ -190,11 +185,9 @@ def convert_parallel(
 
     _STATE = state
     context = multiprocessing.get_context("fork")
-    thresholds = gc.get_threshold()
     interval = sys.getswitchinterval()
     try:
         with context.Pool(workers, initializer=_init_worker) as pool:
-            gc.set_threshold(*_GC_THRESHOLDS)  # this process converts too (restored below)
             # The pool's threads move jobs and results through pipes 64 KB at a time, taking
             # the GIL for each piece: while this thread converts, let them have it sooner
             # (5 ms by default), or workers wait on their pipes (restored below).
@@ -235,7 +228,6 @@ def convert_parallel(
                 raise failure[0]
     finally:
         _STATE = None
-        gc.set_threshold(*thresholds)
         sys.setswitchinterval(interval)
 
 

@@ -176,7 +176,7 @@ _CONSENT_KEYS = (
 )
 _MASK = "***"
 _MISS = object()
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 2048
 _REPEATING = frozenset(
     {FieldKind.DATE, FieldKind.AGE, FieldKind.BOOL, FieldKind.ENUM, FieldKind.MULTI}
 )
