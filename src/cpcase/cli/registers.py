@@ -87,6 +87,14 @@ def _today(value: str | None) -> dt.date:
     metavar="YYYY-MM-DD",
     help="Reference date for 'not in the future' checks (default: today).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes converting rows: 0 = one per CPU for large registers, 1 = this one only. "
+    "The outputs are the same either way.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 def convert_cmd(
     register_path: Path,
@@ -96,6 +104,7 @@ def convert_cmd(
     lang: str,
     sheet: str | None,
     today_text: str | None,
+    workers: int,
     *,
     quiet: bool,
 ) -> None:
@@ -120,6 +129,7 @@ def convert_cmd(
         mapping=mapping,
         sheet=sheet,
         primero=target == "primero",
+        workers=workers,
     )
     show = not quiet and sys.stderr.isatty()
     bar: Any = None

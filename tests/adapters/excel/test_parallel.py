@@ -189,3 +189,34 @@ def test_evolve_is_model_copy(case: CaseFile) -> None:
     assert fast == slow
     assert fast.model_fields_set == slow.model_fields_set
     assert json.loads(fast.model_dump_json()) == json.loads(slow.model_dump_json())
+
+
+def test_cli_workers_option(register: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cpcase.cli import main
+
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        result = CliRunner().invoke(
+            main,
+            [
+                "convert",
+                str(register),
+                "-o",
+                str(out),
+                "--to",
+                "primero",
+                "--today",
+                "2024-03-01",
+                "--workers",
+                workers,
+                "--quiet",
+            ],
+        )
+        assert result.exit_code == 3, result.output  # the generated register has rejects
+        outputs.append([(out / name).read_bytes() for name in _OUTPUTS])
+    assert outputs[0] == outputs[1]
+    bad = CliRunner().invoke(main, ["convert", str(register), "-o", "x", "--workers", "-1"])
+    assert bad.exit_code == 2
