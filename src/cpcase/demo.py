@@ -73,6 +73,20 @@ def main(argv: list[str] | None = None) -> int:
 
     (out / "sharing").mkdir(exist_ok=True)
     print(demo_sharing(cases, out / "sharing"))
+    _cli(
+        [
+            "export",
+            str(cases),
+            "-o",
+            str(out / "sharing" / "reunion.xlsx"),
+            "--audience",
+            "meeting",
+            "--actor",
+            "GC-03",
+            "--organisation",
+            "ORG",
+        ]
+    )
 
     _title("4. Push to a fake CPIMS+/Primero server and pull back")
     from cpcase.adapters.primero.demo import demo_round_trip
