@@ -30,7 +30,11 @@ def _cli(args: list[str], *, head: int = 0) -> None:
     from cpcase.cli import main as cli
 
     if not head:
-        cli.main(args, prog_name="cpcase", standalone_mode=False)
+        try:
+            cli.main(args, prog_name="cpcase", standalone_mode=False)
+        except SystemExit as exc:  # commands that end with sys.exit(0) on success
+            if exc.code not in (0, None):
+                raise
         return
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
