@@ -473,7 +473,7 @@ class RowConverter:
             try:
                 hit = column.parse(raw)
             except CoercionError as exc:
-                hit = exc
+                hit = _detached(exc)
         if cache is not None:
             if len(cache) >= _CACHE_SIZE:
                 column.cache = {} if column.keep else None
@@ -539,7 +539,7 @@ class RowConverter:
                 try:
                     hit = column.parse(raw)
                 except CoercionError as error:
-                    hit = error
+                    hit = _detached(error)
             if hit is _BLANK:
                 continue
             if hit.__class__ is CoercionError:
@@ -1024,7 +1024,7 @@ class RowConverter:
             try:
                 template = ConsentForm.model_validate(data, context={"today": self.options.today})
             except ValidationError as exc:
-                template = exc
+                template = _detached(exc)
             if len(self._consent_shapes) < _CACHE_SIZE:
                 self._consent_shapes[shape] = template
         if isinstance(template, ValidationError):
@@ -1107,6 +1107,20 @@ def _evolve(model: _M, update: dict[str, Any]) -> _M:
     _set(copy, "__pydantic_extra__", None)
     _set(copy, "__pydantic_private__", None)
     return copy
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def _detached(exc: _E) -> _E:
+    """``exc`` without its traceback or the exceptions it was raised from, to keep (cached or
+    listed) past its ``except`` block: their frames would hold it, and whatever holds it, in
+    reference cycles that only the cyclic garbage collector frees. Conversion creates no cycles
+    at all, which lets large registers run with the collector's thresholds raised."""
+    exc.__traceback__ = None
+    exc.__context__ = None
+    exc.__cause__ = None
+    return exc
 
 
 def _name_key(name: str | None) -> str:
