@@ -17,7 +17,7 @@ from cpcase.adapters.excel import ConvertOptions, convert_register, write_large_
 from cpcase.adapters.excel import _parallel as parallel
 from cpcase.adapters.excel import _xlsx as xlsx
 from cpcase.adapters.excel._xlsx import XlsxSheet, _error_cells_as_text
-from cpcase.adapters.excel.convert import _evolve
+from cpcase.adapters.excel.convert import RowConverter, _evolve
 from cpcase.adapters.excel.errors import CorruptRegisterError
 from cpcase.case import CaseFile
 from cpcase.testing import case_files
@@ -43,7 +43,17 @@ def _same_outputs(register: Path, tmp_path: Path) -> dict[str, Any]:
     assert one == two
     for name in _OUTPUTS:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    # The report too: every problem, in the same order, on the same cells (core.xml holds the
+    # time the file was written).
+    assert _report_parts(tmp_path / "one") == _report_parts(tmp_path / "two")
     return one
+
+
+def _report_parts(out: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(out / "report.xlsx") as book:
+        return {
+            name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"
+        }
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +87,24 @@ def test_workers_write_what_one_process_writes(
     register: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     jobs = _counting(monkeypatch, "_replay")
+    warned: list[int] = []
+    original = RowConverter.with_duplicates
+
+    def counted(self: RowConverter, row: Any, *args: Any) -> Any:
+        warned.append(row.number)
+        return original(self, row, *args)
+
+    monkeypatch.setattr(RowConverter, "with_duplicates", counted)
     summary = _same_outputs(register, tmp_path)
     assert len(jobs) > 10  # many blocks, shared by the workers
     rows = summary["rows"]
     assert rows["read"] == 1500
     assert rows["converted"] > 1000
-    # The register has duplicate children: those rows are converted again by the parent.
-    assert summary["problems"]["by_code"]["duplicate_child"] > 0
+    # The register has duplicate children: the parent puts their warnings in place (found
+    # when the claims are replayed), in the worker's and in its own rows.
+    duplicates = summary["problems"]["by_code"]["duplicate_child"]
+    assert duplicates > 20
+    assert len(warned) == duplicates
 
 
 def test_duplicate_numbers_and_codes_from_a_csv(tmp_path: Path) -> None:

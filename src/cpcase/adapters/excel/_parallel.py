@@ -6,8 +6,9 @@ The result is the one a single process gives, byte for byte. One row's conversio
 earlier rows only through :class:`~cpcase.adapters.excel.convert._Claims` (register numbers,
 children and case codes already seen, for duplicate warnings and unique case codes). Jobs are
 converted as if nothing had been claimed, recording the keys each row looked at; the claims are
-then replayed in row order and, in the rare case one was already taken, that row is converted
-again here with the real state. A job that fails anywhere is redone here, in order, so that the
+then replayed in row order. A register number or child claimed by an earlier row only adds a
+duplicate warning, put in place here; in the rare case a case code was already taken, the row
+is converted again here with the real state. A job that fails anywhere is redone here, in order, so that the
 error raised is the one a single process raises.
 
 This process converts a job itself whenever the workers have enough queued, so with two CPUs
@@ -105,25 +106,23 @@ def _convert_rows(state: _WorkerState, job: Job) -> Converted | None:
     header = state.header_row
     out: Converted = []
     try:
-        for row in _rows_of(state.sheet, job):
-            if row.number <= header:
-                continue
+        rows = [row for row in _rows_of(state.sheet, job) if row.number > header]
+        prepared = []
+        claims = []
+        used = []
+        for row in rows:
             recorder.claims = []
             if defaults:
                 defaults.clear()
-            _, outcome, problems, line, body, code = finish(row, converter.convert(row))
+            prepared.append(converter.prepare(row))
+            claims.append(tuple(recorder.claims))
+            used.append(tuple(defaults.items()) if defaults else ())
+        done = finish.many(rows, converter.complete(prepared))
+        for (row, outcome, problems, line, body, code), keys, defaults_used in zip(
+            done, claims, used, strict=True
+        ):
             out.append(
-                (
-                    row.number,
-                    row.cells,
-                    outcome,
-                    problems,
-                    line,
-                    body,
-                    code,
-                    tuple(recorder.claims),
-                    tuple(defaults.items()) if defaults else (),
-                )
+                (row.number, row.cells, outcome, problems, line, body, code, keys, defaults_used)
             )
     except Exception:
         return None
@@ -185,7 +184,7 @@ def convert_parallel(
     def written(job: Job, result: Converted | None) -> Iterator[Done]:
         if result is None:
             return _redo(sheet, job, header_row, here)
-        return _replay(result, claims, converter.defaults_used, here)
+        return _replay(result, converter, claims, converter.defaults_used, here)
 
     _STATE = state
     context = multiprocessing.get_context("fork")
@@ -255,13 +254,18 @@ def _ready(result: Any) -> bool:
 
 
 def _replay(
-    result: Converted, claims: Any, defaults_used: Any, here: ConvertHere
+    result: Converted, converter: Any, claims: Any, defaults_used: Any, here: ConvertHere
 ) -> Iterator[Done]:
     for number, cells, outcome, problems, line, body, code, keys, defaults in result:
         row = RawRow(number, cells)
-        if keys and not claims.replay(keys, number):
-            yield here(row)
-            continue
+        if keys:
+            found = claims.replay(keys, number)
+            if found:
+                # Duplicates of earlier rows: the warnings go in, nothing else changes.
+                problems = converter.with_duplicates(row, problems, found)
+            if found is None or problems is None:
+                yield here(row)
+                continue
         if defaults:
             defaults_used.update(dict(defaults))
         yield row, outcome, problems, line, body, code

@@ -316,48 +316,97 @@ class _Claims:
     def __init__(self) -> None:
         self._indexes = (_SeenIndex(), _SeenIndex(), _SeenIndex())
 
-    def first(self, which: int, key: object, row: int) -> int:
-        """The first row that claimed ``key``; claims it for ``row`` when it is new."""
+    def first(self, which: int, key: object, row: int, at: int = -1) -> int:
+        """The first row that claimed ``key``; claims it for ``row`` when it is new. ``at`` (the
+        place of the duplicate warning among the row's problems) matters only to a
+        :class:`_Recorder`."""
         return self._indexes[which].first(hash(key), row)
 
     def get(self, which: int, key: object) -> int | None:
         """The row that claimed ``key``, or ``None``."""
         return self._indexes[which].get(hash(key))
 
-    def replay(self, claims: tuple[tuple[int, int, bool], ...], row: int) -> bool:
+    def replay(
+        self, claims: tuple[tuple[int, int, int], ...], row: int
+    ) -> list[tuple[int, int, int]] | None:
         """Apply the claims a :class:`_Recorder` saw for one row (converted in a forked worker,
-        which hashes like this process): ``False``, with nothing recorded, when one of its keys
-        is already taken, i.e. when the row must be converted again here to get the result a
+        which hashes like this process), in order. Returns the duplicate warnings the row lacks,
+        as ``(place among its problems, which, first row)``, or ``None`` when the row must be
+        converted again here (a case code was taken: the row's code or outcome changes).
+
+        A row converted again claims the same keys again: those this replay already recorded
+        for it answer with its own row number, as new keys would, so the result is the one a
         single process gives."""
         indexes = self._indexes
-        for which, digest, _ in claims:
-            if indexes[which].get(digest) is not None:
-                return False
-        for which, digest, insert in claims:
-            if insert:
-                indexes[which].first(digest, row)
-        return True
+        found: list[tuple[int, int, int]] | None = None
+        for which, digest, at in claims:
+            if at == _FREE:
+                if indexes[which].get(digest) is not None:
+                    return None
+                continue
+            first = indexes[which].first(digest, row)
+            if first != row:
+                if at < 0:
+                    return None
+                if found is None:
+                    found = []
+                found.append((at, which, first))
+        return found or []
+
+
+# A claim recorded by :meth:`_Recorder.get`: the key must be free (nothing is claimed).
+_FREE = -2
 
 
 class _Recorder:
     """Stands in for :class:`_Claims` where rows are converted without the register's state:
     every key looks new, and the keys looked at are recorded (hashed) for
-    :meth:`_Claims.replay`."""
+    :meth:`_Claims.replay` as ``(which, hash, at)``."""
 
     __slots__ = ("claims",)
 
     def __init__(self) -> None:
-        self.claims: list[tuple[int, int, bool]] = []
+        self.claims: list[tuple[int, int, int]] = []
 
-    def first(self, which: int, key: object, row: int) -> int:
-        """Record ``key`` as claimed by ``row``; it always looks new."""
-        self.claims.append((which, hash(key), True))
+    def first(self, which: int, key: object, row: int, at: int = -1) -> int:
+        """Record ``key`` as claimed by ``row`` (``at``: where a duplicate warning would go
+        among the row's problems, or -1 when a taken key changes more than the warnings); it
+        always looks new."""
+        digest = hash(key)
+        claims = self.claims
+        if claims and claims[-1] == (which, digest, _FREE):
+            claims[-1] = (which, digest, at)  # checked, then claimed: one claim
+        else:
+            claims.append((which, digest, at))
         return row
 
     def get(self, which: int, key: object) -> int | None:
         """Record that ``key`` must be free; it always is."""
-        self.claims.append((which, hash(key), False))
+        self.claims.append((which, hash(key), _FREE))
         return None
+
+
+class _Pending:
+    """A row prepared for :meth:`RowConverter.complete`: its form 1.B to validate, the rest of
+    its case, the risk level to record and its problems so far."""
+
+    __slots__ = ("case_data", "problems", "reg_data", "reg_date", "risk", "row")
+
+    def __init__(
+        self,
+        row: RawRow,
+        reg_data: dict[str, Any],
+        case_data: dict[str, Any],
+        risk: Any,
+        reg_date: dt.date,
+        problems: list[Problem],
+    ) -> None:
+        self.row = row
+        self.reg_data = reg_data
+        self.case_data = case_data
+        self.risk = risk
+        self.reg_date = reg_date
+        self.problems = problems
 
 
 class _Column:
@@ -421,6 +470,7 @@ class RowConverter:
         # CaseCodeFormat compiles its pattern on each call; compile it once here.
         self._code_re = self.code_format._regex()
         self._prefixes: dict[tuple[str, str, int], tuple[str, str]] = {}
+        self._context = {"today": options.today}
 
     # -- coercers ----------------------------------------------------------------------------
 
@@ -516,6 +566,15 @@ class RowConverter:
 
     def convert(self, row: RawRow) -> RowResult:
         """Convert one row (problems carry this sheet's cell references)."""
+        return self.complete([self.prepare(row)])[0]
+
+    def convert_many(self, rows: list[RawRow]) -> list[RowResult]:
+        """Convert rows, in order: as :meth:`convert` on each, stage by stage (faster)."""
+        return self.complete([self.prepare(row) for row in rows])
+
+    def prepare(self, row: RawRow) -> RowResult | _Pending:
+        """The first stage of converting a row: everything but validating its form 1.B and
+        making its case (see :meth:`complete`). Claims the row's keys, in row order."""
         cells = row.cells
         width = len(cells)
         values: dict[str, Any] = {}
@@ -700,33 +759,48 @@ class RowConverter:
         number = values.get("register_number")
         if number is not None:
             key = str(number).strip().casefold()
-            first = self._claims.first(_NUMBERS, key, row.number)
+            first = self._claims.first(_NUMBERS, key, row.number, len(problems))
             if first != row.number:
-                problems.append(
-                    self._problem(
-                        row,
-                        "register_number",
-                        ProblemCode.DUPLICATE_NUMBER,
-                        _WARNING,
-                        {"row": first},
-                    )
-                )
+                problems.append(self.duplicate(row, _NUMBERS, first))
         first_name = values.get("name_first")
         last_name = values.get("name_last")
         dob = values.get("date_of_birth")
         sex = values.get("sex")
         if (first_name or last_name) and dob is not None and sex is not None:
             child = (_name_key(first_name), _name_key(last_name), dob.value, sex)
-            first = self._claims.first(_CHILDREN, child, row.number)
+            first = self._claims.first(_CHILDREN, child, row.number, len(problems))
             if first != row.number:
-                key = (
-                    "name_last"
-                    if "name_last" in self.keys
-                    else ("full_name" if "full_name" in self.keys else "name_first")
-                )
-                problems.append(
-                    self._problem(row, key, ProblemCode.DUPLICATE_CHILD, _WARNING, {"row": first})
-                )
+                problems.append(self.duplicate(row, _CHILDREN, first))
+
+    def duplicate(self, row: RawRow, which: int, first: int) -> Problem:
+        """The warning that ``row`` repeats the register number (``which`` = ``_NUMBERS``) or
+        the child (``_CHILDREN``) of row ``first``."""
+        if which == _NUMBERS:
+            return self._problem(
+                row, "register_number", ProblemCode.DUPLICATE_NUMBER, _WARNING, {"row": first}
+            )
+        key = (
+            "name_last"
+            if "name_last" in self.keys
+            else ("full_name" if "full_name" in self.keys else "name_first")
+        )
+        return self._problem(row, key, ProblemCode.DUPLICATE_CHILD, _WARNING, {"row": first})
+
+    def with_duplicates(
+        self, row: RawRow, problems: tuple[Problem, ...], found: list[tuple[int, int, int]]
+    ) -> tuple[Problem, ...] | None:
+        """A row's problems (as converted without the register's claims) with the duplicate
+        warnings :meth:`_Claims.replay` found put where :meth:`_duplicates` puts them; ``None``
+        when the row had too many problems to tell (it is then converted again)."""
+        limit = self.options.max_problems_per_row
+        if len(problems) + len(found) > limit or (
+            problems and problems[-1].code is ProblemCode.TOO_MANY_PROBLEMS
+        ):
+            return None
+        out = list(problems)
+        for shift, (at, which, first) in enumerate(found):
+            out.insert(at + shift, self.duplicate(row, which, first))
+        return tuple(out)
 
     def _build(
         self,
@@ -734,9 +808,8 @@ class RowConverter:
         values: dict[str, Any],
         extras: dict[str, Any],
         problems: list[Problem],
-    ) -> RowResult:
+    ) -> RowResult | _Pending:
         lang = self.options.lang
-        today = self.options.today
         # names
         full = values.pop("full_name", None)
         if full is not None and "name_first" not in values and "name_last" not in values:
@@ -921,39 +994,67 @@ class RowConverter:
             consent_obtained = consent.consent_from_child or consent.consent_from_caregiver
         if consent_obtained is not None:
             reg_data["consent_obtained"] = consent_obtained
-        context = {"today": today}
-        try:
-            registration = RegistrationForm.model_validate(reg_data, context=context)
-        except ValidationError as exc:
-            return self._invalid(row, exc, problems, RegistrationForm)
         case_data: dict[str, Any] = {
             "case_code": code,
             "organisation_id": organisation,
             "caseworker_id": caseworker,
             "supervisor_id": values.get("supervisor"),
             "status": status,
-            "registration": registration,
         }
         if consent is not None:
             case_data["consents"] = (consent,)
-        risk = values.get("risk_level")
+        if extra_fields:
+            case_data["extra_fields"] = extra_fields
+        return _Pending(row, reg_data, case_data, values.get("risk_level"), reg_date, problems)
+
+    def complete(self, prepared: list[RowResult | _Pending]) -> list[RowResult]:
+        """Finish prepared rows: validate their forms 1.B and make their cases. A stage of its
+        own, run over many rows at a time: one kind of work at a time keeps its code and data
+        in the CPU's caches (a third faster than interleaving the stages row by row)."""
+        validate = RegistrationForm.model_validate
+        context = self._context
+        forms: list[RegistrationForm | ValidationError | None] = []
+        for item in prepared:
+            if item.__class__ is _Pending:
+                try:
+                    forms.append(validate(item.reg_data, context=context))
+                except ValidationError as exc:
+                    forms.append(_detached(exc))
+            else:
+                forms.append(None)
+        out: list[RowResult] = []
+        for item, form in zip(prepared, forms, strict=True):
+            if form is None:
+                assert isinstance(item, RowResult)  # noqa: S101 - not pending: done already
+                out.append(item)
+            elif isinstance(form, ValidationError):
+                assert isinstance(item, _Pending)  # noqa: S101 - forms are made for pending rows
+                out.append(self._invalid(item.row, form, item.problems, RegistrationForm))
+            else:
+                assert isinstance(item, _Pending)  # noqa: S101 - forms are made for pending rows
+                out.append(self._case(item, form))
+        return out
+
+    def _case(self, item: _Pending, registration: RegistrationForm) -> RowResult:
+        case_data = item.case_data
+        case_data["registration"] = registration
+        risk = item.risk
         if isinstance(risk, RiskLevel):
             # Validated once per (level, caseworker); each row gets its own decision date.
+            caseworker = case_data["caseworker_id"]
             template = self._risks.get((risk, caseworker))
             if template is None:
                 template = RiskDecision(
-                    level=risk, decided_on=reg_date, decided_by=caseworker, source_form="1.B"
+                    level=risk, decided_on=item.reg_date, decided_by=caseworker, source_form="1.B"
                 )
                 if len(self._risks) >= _CACHE_SIZE:
                     self._risks.clear()
                 self._risks[(risk, caseworker)] = template
-            case_data["risk_history"] = (_evolve(template, {"decided_on": reg_date}),)
-        if extra_fields:
-            case_data["extra_fields"] = extra_fields
+            case_data["risk_history"] = (_evolve(template, {"decided_on": item.reg_date}),)
         # Every part is validated above and shares this row's case code, which is all the
         # aggregate's own validator checks; constructing skips re-walking every form.
         case = _evolve(_EMPTY_CASE, case_data)
-        return self._accepted(row, case, problems, "converted")
+        return self._accepted(item.row, case, item.problems, "converted")
 
     def _consent(
         self,
@@ -1478,22 +1579,52 @@ _case_json = CaseFile.__pydantic_serializer__.to_json
 PARALLEL_ROWS = 5000
 
 
-def _finisher(
-    mapper: Callable[[CaseFile], dict[str, Any]] | None,
-) -> Callable[[RawRow, RowResult], Done]:
-    """What becomes of a converted row in the outputs: its case and Primero body as JSON."""
+class _Finisher:
+    """What becomes of converted rows in the outputs: their cases and Primero bodies as JSON
+    lines (UTF-8 bytes)."""
 
-    def finish(row: RawRow, result: RowResult) -> Done:
-        case = result.case
-        if case is None:
-            return row, result.outcome, result.problems, None, None, ""
-        body = None
-        if mapper is not None and result.outcome == "converted":
+    def __init__(self, mapper: Callable[[CaseFile], dict[str, Any]] | None) -> None:
+        self.mapper = mapper
+
+    def __call__(self, row: RawRow, result: RowResult) -> Done:
+        """One row's :data:`Done`."""
+        return self.many([row], [result])[0]
+
+    def many(self, rows: list[RawRow], results: list[RowResult]) -> list[Done]:
+        """Rows' :data:`Done`, in order; stage by stage (all cases' JSON, then all bodies), as
+        in :meth:`RowConverter.complete`."""
+        lines = [None if r.case is None else _case_json(r.case) for r in results]
+        bodies: list[bytes | None] = [None] * len(results)
+        mapper = self.mapper
+        if mapper is not None:
+            converted = [
+                (i, r.case)
+                for i, r in enumerate(results)
+                if r.case is not None and r.outcome == "converted"
+            ]
+            mapped = [mapper(case) for _, case in converted]
             # pydantic-core's encoder: compact UTF-8 JSON, twice as fast as the json module.
-            body = to_json(mapper(case))
-        return row, result.outcome, result.problems, _case_json(case), body, case.case_code
+            for (i, _), data in zip(converted, mapped, strict=True):
+                bodies[i] = to_json(data)
+        return [
+            (
+                row,
+                result.outcome,
+                result.problems,
+                line,
+                body,
+                "" if result.case is None else result.case.case_code,
+            )
+            for row, result, line, body in zip(rows, results, lines, bodies, strict=True)
+        ]
 
-    return finish
+
+def _finisher(mapper: Callable[[CaseFile], dict[str, Any]] | None) -> _Finisher:
+    return _Finisher(mapper)
+
+
+# Rows converted at a time in one process (see RowConverter.complete).
+_BATCH = 256
 
 
 def _converted(
@@ -1516,6 +1647,12 @@ def _converted(
             sheet, header_row, converter, finish, workers - 1, recorder=_Recorder()
         )
         return
+    batch: list[RawRow] = []
     for row in sheet.rows():
         if row.number > header_row:
-            yield finish(row, converter.convert(row))
+            batch.append(row)
+            if len(batch) >= _BATCH:
+                yield from finish.many(batch, converter.convert_many(batch))
+                batch = []
+    if batch:
+        yield from finish.many(batch, converter.convert_many(batch))
