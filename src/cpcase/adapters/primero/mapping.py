@@ -32,8 +32,11 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import keyword
+import operator
 import re
 import tomllib
+import typing
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
@@ -225,6 +228,20 @@ def _risk(code: object) -> RiskLevel:
 
 _GAP: Final = object()  # a member with no option and no fallback
 
+# Hex digit of a SHA-1 digest's byte 8 (high nibble) -> the UUID variant digit (RFC 4122: the
+# two high bits are 10).
+_VARIANT: Final = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def _uuid5(namespace: hashlib._Hash, name: str) -> str:
+    """``str(uuid.uuid5(ns, name))``, from ``namespace``: the SHA-1 state after the bytes of
+    ``ns`` (copied, never changed). No UUID object is built: this runs for every record, risk
+    note and subform row of a register."""
+    digest = namespace.copy()
+    digest.update(name.encode())
+    h = digest.hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
 
 class PrimeroMapping:
     """A validated mapping with its lookup tables built (immutable once built)."""
@@ -286,16 +303,9 @@ class PrimeroMapping:
         return None
 
     def uuid(self, *parts: str) -> str:
-        """A deterministic UUIDv5 in the mapping's namespace."""
-        # Same text as str(uuid.uuid5(namespace, name)), without building a UUID object (this
-        # runs several times per case when a register is converted): the version nibble is 5,
-        # the variant's two high bits are 10 (RFC 4122).
-        digest = self._namespace.copy()
-        digest.update(":".join(parts).encode("utf-8"))
-        raw = digest.digest()
-        h = raw[:16].hex()
-        variant = "89ab"[(raw[8] >> 4) & 3]
-        return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
+        """A deterministic UUIDv5 in the mapping's namespace, named by ``parts`` joined by
+        ``:``."""
+        return _uuid5(self._namespace, ":".join(parts))
 
     @functools.cached_property
     def compiled(self) -> _Compiled:
@@ -323,21 +333,19 @@ class PrimeroMapping:
 class _Spec:
     """One mapped value: ``path`` (cpcase path, key of the TOML ``fields`` table), ``attr`` on
     the source model, ``kind`` of conversion, the vocabulary for options; ``get`` for values
-    derived from several attributes (sent, never read back)."""
+    derived from several attributes, ``within`` for "is this member in the tuple ``attr``"
+    (both sent, never read back)."""
 
     path: str
     attr: str
     kind: str
     enum: type[LabelledEnum] | None = None
     get: Callable[[Any, Any], Any] | None = None
+    within: LabelledEnum | None = None
 
     @property
     def reverse(self) -> bool:
-        return self.get is None
-
-
-def _scope(scope: ConsentScope) -> Callable[[Any, Any], Any]:
-    return lambda form, _parent: scope in form.consent_scope
+        return self.get is None and self.within is None
 
 
 def _objective(row: Any, plan: Any) -> Any:
@@ -370,23 +378,33 @@ _REGISTRATION: Final = (
     ),
     _Spec("registration.separation_status", "separation_status", "option", SeparationStatus),
 )
+# The four tick boxes derived from the consent scope (``consent_for_services`` and
+# ``disclosure_other_orgs`` are also ConsentForm properties, with the same definition).
 _CONSENT: Final = (
     _Spec(
         "consent.consent_for_services",
-        "",
+        "consent_scope",
         "bool",
-        get=lambda form, _p: form.consent_for_services,
+        within=ConsentScope.REFERRAL_TO_SERVICES,
     ),
     _Spec(
         "consent.disclosure_other_orgs",
-        "",
+        "consent_scope",
         "bool",
-        get=lambda form, _p: form.disclosure_other_orgs,
+        within=ConsentScope.SHARE_WITH_THIRD_PARTIES,
     ),
     _Spec(
-        "consent.consent_reporting", "", "yesno", get=_scope(ConsentScope.STATISTICAL_REPORTING)
+        "consent.consent_reporting",
+        "consent_scope",
+        "yesno",
+        within=ConsentScope.STATISTICAL_REPORTING,
     ),
-    _Spec("consent.consent_for_tracing", "", "yesno", get=_scope(ConsentScope.FAMILY_TRACING)),
+    _Spec(
+        "consent.consent_for_tracing",
+        "consent_scope",
+        "yesno",
+        within=ConsentScope.FAMILY_TRACING,
+    ),
     _Spec("consent.recipients", "recipients", "options", ConsentRecipient),
     _Spec("consent.legitimate_basis", "legitimate_basis", "options", LegitimateBasis),
     _Spec("consent.consent_notes", "consent_notes", "text"),
@@ -531,14 +549,15 @@ def _to_bool(value: object) -> bool:
 
 class _Compiled:
     """The forward mapping of one :class:`PrimeroMapping`, compiled once from the spec tables
-    and the TOML data into flat steps (a register conversion maps every row: walking the specs,
-    looking up field names and option tables per value cost more than the values themselves).
+    and the TOML data (a register conversion maps every row: walking the specs, looking up
+    field names and option tables per value cost more than the values themselves).
 
-    A step is ``(attr, get, name, convert, spec)``: the value is ``getattr(source, attr)`` (or
-    ``get(source, parent)``); when not ``None`` it is sent as Primero field ``name``, as it is
-    (``convert`` is ``None``) or as ``convert(value)``. ``convert`` answers :data:`_SLOW` for
-    anything but the plain case (a member without an option id, an empty list...), which
-    :func:`_write_slow` then handles with the full rules (fallback, explicit empty, gap).
+    The sent specs become one Python function, :attr:`fill` (its text is :attr:`source`), that
+    puts every mapped form and subform row of a case into its body, in the order of the spec
+    tables: for each value a few straight lines read it, skip ``None`` and store it as it is,
+    as its ISO text or through its option table (see :class:`_FillWriter`).
+    Anything but the plain case (a member without an option id, an empty boolean option...)
+    goes to :func:`_write_slow`, which applies the full rules (fallback, explicit empty, gap).
     Specs whose field is not sent are left out.
     """
 
@@ -553,15 +572,9 @@ class _Compiled:
         notes = fields.get("case.risk_notes") or None
         self.note_subject = m.config.risk_note_subject
         self.notes_name = notes if self.note_subject else None
-        self.forms: tuple[tuple[str, str, tuple[_Step, ...]], ...] = tuple(
-            (code, CaseFile.FORM_ATTRIBUTES[code], self._steps(m, specs))
-            for code, specs in _SINGLE_FORMS
-        )
-        self.groups: tuple[tuple[_RowGroup, str, str, tuple[_Step, ...]], ...] = tuple(
-            (group, name, CaseFile.FORM_ATTRIBUTES[group.code], self._steps(m, group.specs))
-            for group in _ROW_GROUPS
-            if (name := fields.get(group.path) or None) is not None
-        )
+        self.note_texts = _NoteTexts()
+        self.namespace = m._namespace
+        self.source, self.fill = _FillWriter(m).build()
 
     @staticmethod
     def _options(m: PrimeroMapping, enum: type[LabelledEnum], *, tick: bool = False) -> _Lookup:
@@ -573,40 +586,11 @@ class _Compiled:
                 table[member] = option == "true" if tick else option
         return table
 
-    @classmethod
-    def _steps(cls, m: PrimeroMapping, specs: Sequence[_Spec]) -> tuple[_Step, ...]:
-        steps: list[_Step] = []
-        for spec in specs:
-            name = m.config.fields.get(spec.path)
-            if not name:
-                continue
-            kind = spec.kind
-            get = spec.get
-            convert: Callable[[Any], Any] | None
-            if kind in ("text", "int", "bool"):
-                convert = None
-            elif kind == "date":
-                convert = _ISO_DATES.__getitem__
-            elif kind == "datetime":
-                convert = _ISO_DATETIMES.__getitem__
-            elif kind == "yesno":
-                convert = _YESNO.__getitem__
-            elif kind == "bool_option":
-                convert = _always_slow
-            elif spec.enum is not None and kind in ("option", "option_tick"):
-                convert = cls._options(m, spec.enum, tick=kind == "option_tick").__getitem__
-            elif spec.enum is not None and kind in ("options", "concerns"):
-                convert = functools.partial(_option_list, cls._options(m, spec.enum))
-                if kind == "concerns":
-                    get = _concerns
-            else:  # pragma: no cover - the spec tables use only the kinds above
-                raise TypeError(f"spec {spec.path}: kind {kind!r} without a conversion")
-            steps.append((spec.attr, get, name, convert, spec))
-        return tuple(steps)
 
-
-_Step = tuple[str, Callable[[Any, Any], Any] | None, str, Callable[[Any], Any] | None, _Spec]
-_SLOW: Final = object()  # answer of a step's convert: apply the full rules
+_Fill = Callable[
+    [CaseFile, dict[str, Any], dict[str, Any], str, list["MappingGap"], set[str]], None
+]
+_SLOW: Final = object()  # an option table's answer for a member without an option id
 
 
 class _Lookup(dict[Any, Any]):
@@ -630,13 +614,6 @@ class _Cache(dict[Any, str]):
         return value
 
 
-class _YesNo(dict[Any, str]):
-    """``yesno[value]``: ``"true"`` or ``"false"`` by truth value (booleans found directly)."""
-
-    def __missing__(self, key: object) -> str:
-        return "true" if key else "false"
-
-
 def _date_text(value: dt.date) -> str:
     return value.isoformat()
 
@@ -647,15 +624,193 @@ def _datetime_text(value: dt.date) -> str:
 
 _ISO_DATES: Final = _Cache(_date_text)
 _ISO_DATETIMES: Final = _Cache(_datetime_text)
-_YESNO: Final = _YesNo({True: "true", False: "false"})
+
+# The tuple of secondary concerns, sent after the primary concern (spec kind ``concerns``).
+_SECONDARY_CONCERNS: Final = "protection_concerns_secondary"
 
 
-def _always_slow(_raw: object) -> object:
-    return _SLOW
+def _holds_tuple(attr: str) -> bool:
+    """Whether CaseFile ``attr`` holds a tuple of forms (else one form or ``None``)."""
+    annotation = CaseFile.model_fields[attr].annotation
+    if typing.get_origin(annotation) is tuple:
+        return True
+    args = typing.get_args(annotation)
+    if len(args) == 2 and type(None) in args:
+        return False
+    raise TypeError(f"CaseFile.{attr}: neither a tuple of forms nor an optional form")
 
 
-def _concerns(form: Any, _parent: Any) -> tuple[Any, ...]:
-    return (form.protection_concern_primary, *form.protection_concerns_secondary)
+def _identifier(attr: str) -> str:
+    """``attr``, checked to be a plain attribute name (it is written into generated code)."""
+    if not attr.isidentifier() or keyword.iskeyword(attr):
+        raise TypeError(f"spec attribute {attr!r} is not an attribute name")
+    return attr
+
+
+class _FillWriter:
+    """Writes and compiles ``fill(case, c, body, record_id, gaps, clearable)`` for a mapping
+    (``c`` is ``case.__dict__``).
+
+    Only our own attribute names (from the spec tables, checked by :func:`_identifier`) are
+    written into the text; every value from the mapping data (field names, option tables,
+    specs) is a variable of the function's namespace (``n3``, ``t4``...), so a deployment's
+    TOML cannot change the code. Field values are read from the models' ``__dict__`` (where
+    pydantic keeps them: an attribute read costs twice as much). Single forms write into
+    ``body`` with pointer ``""``; subform rows get their ``unique_id`` first and the pointer
+    ``/<subform>/<index>``.
+    """
+
+    def __init__(self, m: PrimeroMapping) -> None:
+        self.m = m
+        self.env: dict[str, Any] = {
+            "_SLOW": _SLOW,
+            "_form_keys": _form_keys,
+            "_option_list": _option_list,
+            "_uuid5": _uuid5,
+            "_write_slow": _write_slow,
+            "m": m,
+            "ns": m._namespace,
+        }
+        self.lines = ["def fill(case, c, body, record_id, gaps, clearable):"]
+
+    def bind(self, prefix: str, value: object) -> str:
+        """A new namespace variable holding ``value``."""
+        name = f"{prefix}{len(self.env)}"
+        self.env[name] = value
+        return name
+
+    def line(self, depth: int, text: str) -> None:
+        self.lines.append("    " * depth + text)
+
+    def sent(self, specs: Sequence[_Spec]) -> list[tuple[_Spec, str]]:
+        fields = self.m.config.fields
+        return [(spec, name) for spec in specs if (name := fields.get(spec.path))]
+
+    def build(self) -> tuple[str, _Fill]:
+        for code, specs in _SINGLE_FORMS:
+            self.form(code, self.sent(specs))
+        for group in _ROW_GROUPS:
+            name = self.m.config.fields.get(group.path)
+            if name:
+                self.group(group, name, self.sent(group.specs))
+        self.line(1, "return None")
+        source = "\n".join(self.lines) + "\n"
+        compiled = compile(source, "<cpcase primero mapping: fill>", "exec")
+        exec(compiled, self.env)  # noqa: S102 - our own text; the mapping data is only bound
+        fill: _Fill = self.env["fill"]
+        return source, fill
+
+    def form(self, code: str, steps: list[tuple[_Spec, str]]) -> None:
+        """The latest form ``code`` into the body (as ``case.latest(code)``)."""
+        if not steps:
+            return
+        attr = CaseFile.FORM_ATTRIBUTES[code]
+        self.line(1, f"src = c[{_identifier(attr)!r}]")
+        if _holds_tuple(attr):
+            self.line(1, "if src:")
+            latest = f"case.latest({self.bind('k', code)})"
+            self.line(2, f"src = src[0] if len(src) == 1 else {latest}")
+        else:
+            self.line(1, "if src is not None:")
+        self.line(2, "d = src.__dict__")
+        for spec, name in steps:
+            self.step(2, spec, name, row="body", parent="case", pointer='""', top=True)
+
+    def group(self, group: _RowGroup, name: str, steps: list[tuple[_Spec, str]]) -> None:
+        """Every row of the forms held in ``group.attr`` (or of the latest one) as a subform."""
+        attr = CaseFile.FORM_ATTRIBUTES[group.code]
+        self.line(1, f"held = c[{_identifier(attr)!r}]")
+        if _holds_tuple(attr):
+            self.line(1, "if held:")
+        else:
+            self.line(1, "if held is not None:")
+            self.line(2, "held = (held,)")
+        self.line(2, "rows = []")
+        if group.latest_only:
+            self.line(2, "only = len(held) > 1")
+            self.line(2, f"latest = case.latest({self.bind('k', group.code)}) if only else None")
+        self.line(2, "for key, parent in zip(_form_keys(held), held, strict=True):")
+        if group.latest_only:
+            self.line(3, "if only and parent is not latest:")
+            self.line(4, "continue")
+        self.line(3, f"for src in parent.{_identifier(group.rows_attr)}:")
+        self.line(4, "d = src.__dict__")
+        parts = f"('row', record_id, {self.bind('p', group.path)}, key, d['row_id'])"
+        self.line(4, f"row = {{'unique_id': _uuid5(ns, ':'.join({parts}))}}")
+        pointer = f"{self.bind('p', f'/{name}/')} + str(len(rows))"
+        for spec, field_name in steps:
+            self.step(4, spec, field_name, row="row", parent="parent", pointer=pointer, top=False)
+        self.line(4, "rows.append(row)")
+        self.line(2, "if rows:")
+        self.line(3, f"body[{self.bind('n', name)}] = rows")
+
+    def step(
+        self, depth: int, spec: _Spec, name: str, *, row: str, parent: str, pointer: str, top: bool
+    ) -> None:
+        """The lines that send one value of ``src`` as field ``name`` of ``row``."""
+        n = self.bind("n", name)
+        kind = spec.kind
+        slow = (
+            f"_write_slow(m, {self.bind('s', spec)}, v, {n}, {row}, {pointer}, gaps, "
+            f"{'clearable' if top else 'None'})"
+        )
+        if spec.within is not None:
+            test = f"{self.bind('w', spec.within)} in d[{_identifier(spec.attr)!r}]"
+            if kind == "bool":
+                self.line(depth, f"{row}[{n}] = {test}")
+            elif kind == "yesno":
+                self.line(depth, f"{row}[{n}] = 'true' if {test} else 'false'")
+            else:  # pragma: no cover - the spec tables use only the kinds above
+                raise TypeError(f"spec {spec.path}: kind {kind!r} with a member test")
+            return
+        if kind == "concerns":
+            # Every concern, the primary one first (as RegistrationForm.protection_concerns).
+            secondary = _identifier(_SECONDARY_CONCERNS)
+            self.line(depth, f"v = (d[{_identifier(spec.attr)!r}], *d[{secondary!r}])")
+            self.list_lines(depth, spec, row, n, slow)
+            return
+        if spec.get is not None:
+            self.line(depth, f"v = {self.bind('g', spec.get)}(src, {parent})")
+        else:
+            self.line(depth, f"v = d[{_identifier(spec.attr)!r}]")
+        self.line(depth, "if v:" if kind == "options" else "if v is not None:")
+        depth += 1
+        if kind in ("text", "int", "bool"):
+            self.line(depth, f"{row}[{n}] = v")
+        elif kind in ("date", "datetime"):
+            cache = self.bind("iso", _ISO_DATES if kind == "date" else _ISO_DATETIMES)
+            self.line(depth, f"{row}[{n}] = {cache}[v]")
+        elif kind == "yesno":
+            self.line(depth, f"{row}[{n}] = 'true' if v else 'false'")
+        elif kind == "bool_option":
+            flags = self.m.config.booleans.get(spec.path, {})
+            options = self.bind("b", (flags.get("false"), flags.get("true")))
+            self.line(depth, f"if (o := {options}[1 if v else 0]) is not None:")
+            self.line(depth + 1, f"{row}[{n}] = o")
+            self.line(depth, "else:")
+            self.line(depth + 1, slow)
+        elif spec.enum is not None and kind in ("option", "option_tick"):
+            table = self.bind("t", _Compiled._options(self.m, spec.enum, tick=kind != "option"))
+            self.line(depth, f"if (o := {table}[v]) is not _SLOW:")
+            self.line(depth + 1, f"{row}[{n}] = o")
+            self.line(depth, "else:")
+            self.line(depth + 1, slow)
+        elif kind == "options":
+            self.list_lines(depth, spec, row, n, slow)
+        else:  # pragma: no cover - the spec tables use only the kinds above
+            raise TypeError(f"spec {spec.path}: kind {kind!r} without a conversion")
+
+    def list_lines(self, depth: int, spec: _Spec, row: str, n: str, slow: str) -> None:
+        """The option ids of the members in the tuple ``v`` (not empty) as a list."""
+        if spec.enum is None:  # pragma: no cover - the spec tables give every list its enum
+            raise TypeError(f"spec {spec.path}: a list of options without a vocabulary")
+        table = self.bind("t", _Compiled._options(self.m, spec.enum))
+        self.line(depth, f"if len(v) == 1 and (o := {table}[v[0]]) is not _SLOW:")
+        self.line(depth + 1, f"{row}[{n}] = [o]")
+        self.line(depth, f"elif (o := _option_list({table}, v)) is not _SLOW:")
+        self.line(depth + 1, f"{row}[{n}] = o")
+        self.line(depth, "else:")
+        self.line(depth + 1, slow)
 
 
 def _option_list(table: _Lookup, members: Iterable[Any]) -> object:
@@ -719,30 +874,6 @@ def _write_slow(
             row[name] = option == "true" if kind == "option_tick" else option
 
 
-def _fill(
-    m: PrimeroMapping,
-    steps: tuple[_Step, ...],
-    source: Any,
-    parent: Any,
-    row: dict[str, Any],
-    pointer: str,
-    gaps: list[MappingGap],
-    clearable: set[str] | None,
-) -> None:
-    """Put the values of ``source`` into ``row`` (the body, or a subform row: ``clearable`` is
-    ``None``); ``pointer`` locates ``row`` in the body for gaps."""
-    for attr, get, name, convert, spec in steps:
-        raw = getattr(source, attr) if get is None else get(source, parent)
-        if raw is None:
-            continue
-        if convert is None:
-            row[name] = raw
-        elif (value := convert(raw)) is not _SLOW:
-            row[name] = value
-        else:
-            _write_slow(m, spec, raw, name, row, pointer, gaps, clearable)
-
-
 def _form_keys(forms: Sequence[FormBase]) -> list[str]:
     """Stable per-form keys (``entry_id``, else the form date; repeats get ``#2``, ``#3``)."""
     keys: list[str] = []
@@ -799,21 +930,44 @@ def _note_text(seq: int, decision: RiskDecision) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+# Everything _note_text reads from a decision (its __dict__) but the date.
+_NOTE_FIELDS: Final = operator.itemgetter(
+    "level", "decided_by", "justification", "source_form", "suggested_level"
+)
+
+
+class _NoteTexts(dict[tuple[int, tuple[Any, ...]], str]):
+    """:func:`_note_text` by ``(seq, _NOTE_FIELDS(decision.__dict__))``: a register repeats a
+    few decisions (the same level, caseworker and source form). At most 4,096 are kept."""
+
+    def remember(self, key: tuple[int, tuple[Any, ...]], text: str) -> str:
+        if len(self) >= 4096:
+            self.clear()
+        self[key] = text
+        return text
+
+
 def _map(case: CaseFile, m: PrimeroMapping) -> tuple[dict[str, Any], set[str], list[MappingGap]]:
     """Body, clearable top-level fields and gaps of ``case`` (see :func:`map_case`)."""
     plan = m.compiled
-    record_id = _record_id(case, m)
+    c = case.__dict__  # the field values (reading them as attributes costs twice as much)
+    if c["extra_fields"].get("primero") is None:
+        record_id = _uuid5(
+            plan.namespace, ":".join(("case", c["organisation_id"], c["case_code"]))
+        )
+    else:
+        record_id = _record_id(case, m)
     body: dict[str, Any] = {"id": record_id, "module_id": plan.module_id}
     gaps: list[MappingGap] = []
     clearable: set[str] = set()
-    body[plan.id_field] = case.case_code
+    body[plan.id_field] = c["case_code"]
     if (name := plan.status_name) is not None:
-        option = plan.status_table.get(case.status)
+        option = plan.status_table.get(c["status"])
         if option is not None:
             body[name] = option
         else:
-            gaps.append(MappingGap("case.status", case.status.value, f"/{name}"))
-    history = case.risk_history
+            gaps.append(MappingGap("case.status", c["status"].value, f"/{name}"))
+    history = c["risk_history"]
     if history:
         if (name := plan.risk_name) is not None:
             level = history[-1].level
@@ -827,44 +981,23 @@ def _map(case: CaseFile, m: PrimeroMapping) -> tuple[dict[str, Any], set[str], l
                 gaps.append(MappingGap("case.risk_level", level.value, name))
         if (name := plan.notes_name) is not None:
             subject = plan.note_subject
-            body[name] = [
-                {
-                    "unique_id": m.uuid("risk", record_id, str(i)),
-                    "note_date": decision.decided_on.isoformat(),
-                    "note_subject": subject,
-                    "note_text": _note_text(i, decision),
-                }
-                for i, decision in enumerate(history)
-            ]
-    for code, attr, steps in plan.forms:
-        form = getattr(case, attr)  # as case.latest(code), without the code lookup
-        if isinstance(form, tuple):
-            if not form:
-                continue
-            form = form[0] if len(form) == 1 else case.latest(code)
-        elif form is None:
-            continue
-        _fill(m, steps, form, case, body, "", gaps, clearable)
-    for group, name, attr, steps in plan.groups:
-        held = getattr(case, attr)
-        if not isinstance(held, tuple):
-            held = () if held is None else (held,)
-        if not held:
-            continue
-        pairs = list(zip(_form_keys(held), held, strict=True))
-        if group.latest_only and len(held) > 1:
-            latest = case.latest(group.code)
-            pairs = [(k, f) for k, f in pairs if f is latest]
-        rows: list[dict[str, Any]] = []
-        for form_key, form in pairs:
-            for row in getattr(form, group.rows_attr):
-                out: dict[str, Any] = {
-                    "unique_id": m.uuid("row", record_id, group.path, form_key, row.row_id)
-                }
-                _fill(m, steps, row, form, out, f"/{name}/{len(rows)}", gaps, None)
-                rows.append(out)
-        if rows:
-            body[name] = rows
+            texts = plan.note_texts
+            notes = []
+            for i, decision in enumerate(history):
+                values = decision.__dict__
+                text = texts.get(key := (i, _NOTE_FIELDS(values)))
+                if text is None:
+                    text = texts.remember(key, _note_text(i, decision))
+                notes.append(
+                    {
+                        "unique_id": _uuid5(plan.namespace, f"risk:{record_id}:{i}"),
+                        "note_date": _ISO_DATES[values["decided_on"]],
+                        "note_subject": subject,
+                        "note_text": text,
+                    }
+                )
+            body[name] = notes
+    plan.fill(case, c, body, record_id, gaps, clearable)
     return body, clearable, gaps
 
 
