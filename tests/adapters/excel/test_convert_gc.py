@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from cpcase.adapters.excel import ConvertOptions, write_sample_register
+from cpcase.adapters.excel import ConvertOptions, convert_register, write_sample_register
 from cpcase.adapters.excel import convert as conv
 from cpcase.adapters.excel.mapping import map_columns
 from cpcase.adapters.excel.problems import Severity
@@ -87,3 +87,19 @@ def test_detached_exception_holds_no_frames() -> None:
     assert kept.__context__ is None
     assert kept.__cause__ is None
     assert str(kept) == "outer"
+
+
+def test_collector_held_back_only_while_converting(tmp_path: Path) -> None:
+    register = write_sample_register(tmp_path / "sample.xlsx", rows=1200)
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    convert_register(
+        register,
+        tmp_path / "out",
+        ConvertOptions(today=_TODAY, workers=1),
+        progress=lambda done: seen.append(gc.get_threshold()),
+    )
+    # Called every 1,000 rows while converting, and once when done.
+    assert len(seen) == 2
+    assert seen[0][0] >= conv._GC_THRESHOLD
+    assert gc.get_threshold() == before

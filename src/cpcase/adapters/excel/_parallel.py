@@ -51,9 +51,6 @@ _QUEUED = 2
 # Jobs converted but not yet written, at most (bounds memory when this process runs ahead).
 _BACKLOG = 4
 _SWITCH_INTERVAL = 0.0002
-# Conversion leaves no reference cycles behind (see convert._detached), so the collector has
-# nothing to find; it would otherwise run every 700 new objects, mostly over the results.
-_GC_THRESHOLD = 50_000
 # Set in the parent just before the pool forks; the workers read their copy.
 _STATE: _WorkerState | None = None
 
@@ -83,8 +80,8 @@ def _init_worker() -> None:
     state.converter._claims = state.recorder
     # Everything inherited stays alive for the worker's life: keep the collector off it (and
     # off its memory pages, which then stay shared with the parent).
+    # (The collector's thresholds are the parent's, raised while converting.)
     gc.freeze()
-    gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _rows_of(sheet: Sheet, job: Job) -> Iterable[RawRow]:
@@ -189,8 +186,6 @@ def convert_parallel(
     _STATE = state
     context = multiprocessing.get_context("fork")
     interval = sys.getswitchinterval()
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], _GC_THRESHOLD), *threshold[1:])
     try:
         with context.Pool(workers, initializer=_init_worker) as pool:
             # The pool's threads move jobs and results through pipes 64 KB at a time, taking
@@ -234,7 +229,6 @@ def convert_parallel(
     finally:
         _STATE = None
         sys.setswitchinterval(interval)
-        gc.set_threshold(*threshold)
 
 
 def _redo(sheet: Sheet, job: Job, header_row: int, here: ConvertHere) -> Iterator[Done]:
