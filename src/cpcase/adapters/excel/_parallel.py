@@ -107,11 +107,11 @@ def _convert_rows(state: _WorkerState, job: Job) -> Converted | None:
         prepared = []
         claims = []
         used = []
-        for row in rows:
+        for row, coerced in zip(rows, converter.coerce_many(rows), strict=True):
             recorder.claims = []
             if defaults:
                 defaults.clear()
-            prepared.append(converter.prepare(row))
+            prepared.append(converter.settle(row, coerced))
             claims.append(tuple(recorder.claims))
             used.append(tuple(defaults.items()) if defaults else ())
         done = finish.many(rows, converter.complete(prepared))

@@ -388,6 +388,17 @@ class _Recorder:
         return None
 
 
+class _Coerced:
+    """One row's coerced cells (see :meth:`RowConverter.coerce_many`)."""
+
+    __slots__ = ("extras", "failures", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.extras: dict[str, Any] = {}
+        self.failures: list[tuple[_Column, CoercionError, CellValue]] = []
+
+
 class _Pending:
     """A row prepared for :meth:`RowConverter.complete`: its form 1.B to validate, the rest of
     its case, the risk level to record and its problems so far."""
@@ -572,43 +583,64 @@ class RowConverter:
 
     def convert_many(self, rows: list[RawRow]) -> list[RowResult]:
         """Convert rows, in order: as :meth:`convert` on each, stage by stage (faster)."""
-        return self.complete([self.prepare(row) for row in rows])
+        return self.complete(self.prepare_many(rows))
 
     def prepare(self, row: RawRow) -> RowResult | _Pending:
         """The first stage of converting a row: everything but validating its form 1.B and
-        making its case (see :meth:`complete`). Claims the row's keys, in row order."""
-        cells = row.cells
-        width = len(cells)
-        values: dict[str, Any] = {}
-        failures: list[tuple[_Column, CoercionError, CellValue]] = []
-        extras: dict[str, Any] = {}
+        making its case (see :meth:`complete`). Claims the row's keys."""
+        return self.settle(row, self.coerce_many([row])[0])
+
+    def prepare_many(self, rows: list[RawRow]) -> list[RowResult | _Pending]:
+        """:meth:`prepare` for rows, in order (their cells coerced column by column)."""
+        return [
+            self.settle(row, coerced)
+            for row, coerced in zip(rows, self.coerce_many(rows), strict=True)
+        ]
+
+    def coerce_many(self, rows: list[RawRow]) -> list[_Coerced]:
+        """Every mapped cell of ``rows`` coerced: per row, its values by register key, its extra
+        columns and the cells that failed. Column by column, which keeps each column's cache
+        of seen values and its coercer hot (a row's cells do not depend on each other)."""
+        out = [_Coerced() for _ in rows]
+        cells_of = [row.cells for row in rows]
         for column in self.columns:
             index = column.index
-            if index >= width:
-                continue
-            raw = cells[index]
-            if raw is None:
-                continue
-            cache = column.cache
-            if cache is not None:
-                hit = cache.get(raw if raw.__class__ is not bool else (bool, raw), _MISS)
-                if hit is _MISS:
-                    hit = self._fill(column, raw)
-            elif raw.__class__ is str and len(str(raw)) <= 24 and is_blank(raw):
-                continue
-            else:
-                try:
-                    hit = column.parse(raw)
-                except CoercionError as error:
-                    hit = _detached(error)
-            if hit is _BLANK:
-                continue
-            if hit.__class__ is CoercionError:
-                failures.append((column, hit, raw))
-            elif column.extra:
-                extras[column.key[6:]] = hit
-            else:
-                values[column.key] = hit
+            key = column.key[6:] if column.extra else column.key
+            parse = column.parse
+            for cells, coerced in zip(cells_of, out, strict=True):
+                if index >= len(cells):
+                    continue
+                raw = cells[index]
+                if raw is None:
+                    continue
+                cache = column.cache
+                if cache is not None:
+                    hit = cache.get(raw if raw.__class__ is not bool else (bool, raw), _MISS)
+                    if hit is _MISS:
+                        hit = self._fill(column, raw)
+                elif raw.__class__ is str and len(str(raw)) <= 24 and is_blank(raw):
+                    continue
+                else:
+                    try:
+                        hit = parse(raw)
+                    except CoercionError as error:
+                        hit = _detached(error)
+                if hit is _BLANK:
+                    continue
+                if hit.__class__ is CoercionError:
+                    coerced.failures.append((column, hit, raw))
+                elif column.extra:
+                    coerced.extras[key] = hit
+                else:
+                    coerced.values[key] = hit
+        return out
+
+    def settle(self, row: RawRow, coerced: _Coerced) -> RowResult | _Pending:
+        """The rest of :meth:`prepare` once the row's cells are coerced. Claims the row's keys
+        (call in row order)."""
+        values = coerced.values
+        extras = coerced.extras
+        failures = coerced.failures
         if not values and not extras and not failures:
             note = self._problem(row, None, ProblemCode.NO_DATA, _NOTE)
             return RowResult(row.number, None, (note,), "blank")
