@@ -439,6 +439,8 @@ def test_seen_index_behaves_like_a_dict(keys: list[int]) -> None:
     for row, key in enumerate(keys, 1):
         expected = reference.setdefault(key or 1, row)
         assert index.first(key, row) == expected
+        if row == len(keys) // 2:
+            index.reserve(len(keys))  # room made halfway, keys kept
     for key, row in reference.items():
         assert index.get(key) == row
 

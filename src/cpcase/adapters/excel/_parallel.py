@@ -260,6 +260,6 @@ def _replay(
             if found is None or problems is None:
                 yield here(row)
                 continue
-        if defaults:
-            defaults_used.update(dict(defaults))
+        for key, count in defaults:
+            defaults_used[key] += count
         yield row, outcome, problems, line, body, code

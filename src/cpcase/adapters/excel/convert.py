@@ -21,7 +21,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 
 import attrs
 from pydantic import BaseModel, ValidationError
@@ -179,6 +179,8 @@ _MASK = "***"
 _MISS = object()
 _CACHE_SIZE = 2048
 _GC_THRESHOLD = 50_000
+# Lines are a few kilobytes: buffered a megabyte at a time, not 8 KB (fewer system calls).
+_WRITE_BUFFER = 1 << 20
 _REPEATING = frozenset(
     {FieldKind.DATE, FieldKind.AGE, FieldKind.BOOL, FieldKind.ENUM, FieldKind.MULTI}
 )
@@ -293,9 +295,17 @@ class _SeenIndex:
                 return None
             slot = (slot + 1) & self._mask
 
-    def _grow(self) -> None:
+    def reserve(self, entries: int) -> None:
+        """Make room for ``entries`` keys at once (growing rehashes every key so far)."""
+        size = len(self._keys)
+        while size < 2 * entries + 2:
+            size *= 2
+        if size > len(self._keys):
+            self._grow(size)
+
+    def _grow(self, size: int = 0) -> None:
         keys, rows = self._keys, self._rows
-        size = 2 * len(keys)
+        size = size or 2 * len(keys)
         self._keys = array("q", bytes(8 * size))
         self._rows = array("q", bytes(8 * size))
         self._mask = size - 1
@@ -327,6 +337,11 @@ class _Claims:
     def get(self, which: int, key: object) -> int | None:
         """The row that claimed ``key``, or ``None``."""
         return self._indexes[which].get(hash(key))
+
+    def reserve(self, rows: int) -> None:
+        """Make room for the keys of ``rows`` rows (capped: a bound, not a promise)."""
+        for index in self._indexes:
+            index.reserve(min(rows, 1 << 20))
 
     def replay(
         self, claims: tuple[tuple[int, int, int], ...], row: int
@@ -1470,10 +1485,10 @@ class _Outputs:
         self._files[name] = (tmp, handle)
         return handle
 
-    def open_binary(self, name: str) -> io.BufferedWriter:
+    def open_binary(self, name: str) -> BinaryIO:
         """Like :meth:`open`, for lines that are UTF-8 bytes already (JSON)."""
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out_dir)
-        handle = os.fdopen(fd, "wb")
+        handle = os.fdopen(fd, "wb", buffering=_WRITE_BUFFER)
         self._files[name] = (tmp, handle)
         return handle
 
@@ -1690,6 +1705,8 @@ def _converted(
         workers = (os.cpu_count() or 1) if large else 1
     # Merged cells below the header are filled in row order, which needs one reader.
     merged_rows = any(m.max_row > header_row for m in sheet.merged)
+    if isinstance(converter._claims, _Claims):
+        converter._claims.reserve(sheet.row_count_estimate)
     if workers > 1 and can_fork() and not merged_rows:
         yield from convert_parallel(
             sheet, header_row, converter, finish, workers - 1, recorder=_Recorder()
