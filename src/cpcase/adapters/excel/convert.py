@@ -494,6 +494,7 @@ class RowConverter:
         self._defaults = self._resolve_defaults()
         self._orgs: dict[str, str] = {}
         self._consent_shapes: dict[tuple[Any, ...], Any] = {}
+        self._consent_rows: dict[tuple[Any, ...], Any] = {}
         self._risks: dict[tuple[Any, ...], RiskDecision] = {}
         # CaseCodeFormat compiles its pattern on each call; compile it once here.
         self._code_re = self.code_format._regex()
@@ -1089,17 +1090,23 @@ class RowConverter:
         case_data["registration"] = registration
         risk = item.risk
         if isinstance(risk, RiskLevel):
-            # Validated once per (level, caseworker); each row gets its own decision date.
+            # Validated once per (level, caseworker), dated per row. Decisions are immutable:
+            # rows with the same date share one (registers are in date order).
             caseworker = case_data["caseworker_id"]
-            template = self._risks.get((risk, caseworker))
-            if template is None:
-                template = RiskDecision(
-                    level=risk, decided_on=item.reg_date, decided_by=caseworker, source_form="1.B"
-                )
+            day = item.reg_date
+            decision = self._risks.get((risk, caseworker, day))
+            if decision is None:
+                template = self._risks.get((risk, caseworker))
+                if template is None:
+                    template = RiskDecision(
+                        level=risk, decided_on=day, decided_by=caseworker, source_form="1.B"
+                    )
+                    self._risks[(risk, caseworker)] = template
+                decision = _evolve(template, {"decided_on": day})
                 if len(self._risks) >= _CACHE_SIZE:
                     self._risks.clear()
-                self._risks[(risk, caseworker)] = template
-            case_data["risk_history"] = (_evolve(template, {"decided_on": item.reg_date}),)
+                self._risks[(risk, caseworker, day)] = decision
+            case_data["risk_history"] = (decision,)
         # Every part is validated above and shares this row's case code, which is all the
         # aggregate's own validator checks; constructing skips re-walking every form.
         case = _evolve(_EMPTY_CASE, case_data)
@@ -1115,6 +1122,60 @@ class RowConverter:
     ) -> ConsentForm | None:
         if not any(k in values for k in _CONSENT_KEYS):
             return None
+        # Everything but the dates and the header depends on these cells only: the form (or
+        # its errors) is worked out once per combination of them.
+        key = (
+            values.get("consent_child"),
+            values.get("consent_caregiver"),
+            values.get("consent_caregiver_relationship"),
+            values.get("consent_obtained"),
+            values.get("consent_mode"),
+            values.get("consent_scope"),
+            values.get("consent_recipients"),
+        )
+        template = self._consent_rows.get(key, _MISS)
+        if template is _MISS:
+            template = self._consent_template(values)
+            if len(self._consent_rows) < _CACHE_SIZE:
+                self._consent_rows[key] = template
+        if template is None:
+            problems.append(
+                self._problem(
+                    row,
+                    "consent_child",
+                    ProblemCode.VALUE_IGNORED,
+                    _WARNING,
+                    {
+                        "detail": "qui a donné son accord n'est pas indiqué"
+                        if self.options.lang == "fr"
+                        else "who agreed is not given"
+                    },
+                )
+            )
+            return None
+        self._default("consent_mode", values)  # counted per row
+        if isinstance(template, ValidationError):
+            for err in template.errors(include_input=False, include_url=False):
+                loc = err["loc"]
+                field = _FORM_TO_KEY.get(str(loc[0]) if loc else "", "consent_child")
+                problems.append(
+                    self._problem(
+                        row,
+                        field,
+                        ProblemCode.FORM_RULE,
+                        _WARNING,
+                        {"detail": err["msg"], "ignored": True},
+                    )
+                )
+            return None
+        consent_date = values.get("consent_date")
+        day = consent_date.value if isinstance(consent_date, DateValue) else reg_date
+        form: ConsentForm = template
+        return _evolve(form, {**base, "form_date": day, "consent_date": day})
+
+    def _consent_template(self, values: dict[str, Any]) -> ConsentForm | ValidationError | None:
+        """Form 1.A for a row's consent cells, with a placeholder header and dates, or its
+        validation errors; ``None`` when the cells do not say who agreed."""
         givers: list[dict[str, Any]] = []
         child = values.get("consent_child")
         if child is not None:
@@ -1130,26 +1191,13 @@ class RowConverter:
                 }
             )
         if not givers:
-            problems.append(
-                self._problem(
-                    row,
-                    "consent_child",
-                    ProblemCode.VALUE_IGNORED,
-                    _WARNING,
-                    {
-                        "detail": "qui a donné son accord n'est pas indiqué"
-                        if self.options.lang == "fr"
-                        else "who agreed is not given"
-                    },
-                )
-            )
             return None
         agreed_any = any(g["agreed"] for g in givers)
-        consent_date = values.get("consent_date")
-        day = consent_date.value if isinstance(consent_date, DateValue) else reg_date
         scope = values.get("consent_scope") if agreed_any else None
         recipients = values.get("consent_recipients") if agreed_any else None
-        mode = self._default("consent_mode", values)
+        mode = values.get("consent_mode")
+        if mode is None:
+            mode = self._defaults.get("consent_mode")  # counted per row by _consent
         shape = (
             tuple((g["relationship"], g["agreed"]) for g in givers),
             mode,
@@ -1177,22 +1225,7 @@ class RowConverter:
                 template = _detached(exc)
             if len(self._consent_shapes) < _CACHE_SIZE:
                 self._consent_shapes[shape] = template
-        if isinstance(template, ValidationError):
-            for err in template.errors(include_input=False, include_url=False):
-                loc = err["loc"]
-                key = _FORM_TO_KEY.get(str(loc[0]) if loc else "", "consent_child")
-                problems.append(
-                    self._problem(
-                        row,
-                        key,
-                        ProblemCode.FORM_RULE,
-                        _WARNING,
-                        {"detail": err["msg"], "ignored": True},
-                    )
-                )
-            return None
-        form: ConsentForm = template
-        return _evolve(form, {**base, "form_date": day, "consent_date": day})
+        return template  # type: ignore[no-any-return]
 
     def _invalid(
         self,
