@@ -51,9 +51,7 @@ def _same_outputs(register: Path, tmp_path: Path) -> dict[str, Any]:
 
 def _report_parts(out: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(out / "report.xlsx") as book:
-        return {
-            name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"
-        }
+        return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
 
 
 @pytest.fixture(scope="module")
@@ -241,3 +239,19 @@ def test_cli_workers_option(register: Path, tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
     bad = CliRunner().invoke(main, ["convert", str(register), "-o", "x", "--workers", "-1"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.skipif(
+    not hasattr(parallel.fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are a Linux feature"
+)
+def test_pool_pipes_are_widened() -> None:
+    """Jobs and results cross the pipes a megabyte at a time (each piece costs the pool's
+    threads a turn at the GIL)."""
+    import fcntl
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        parallel._widen_pipes(pool)
+        for queue in (pool._inqueue, pool._outqueue):  # type: ignore[attr-defined]
+            size = fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+            assert size >= parallel._PIPE_BYTES

@@ -20,6 +20,7 @@ path is used where ``fork`` exists (Linux, macOS); elsewhere conversion stays in
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import sys
@@ -28,6 +29,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from cpcase.adapters.excel._xlsx import XlsxSheet
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows, where workers are not forked anyway
+    fcntl = None  # type: ignore[assignment]
 from cpcase.adapters.excel.cells import RawRow
 from cpcase.adapters.excel.problems import Problem
 from cpcase.adapters.excel.reader import Sheet
@@ -47,10 +53,11 @@ _CSV_BATCH = 1000
 # XML per job: about a thousand rows, so that little is held at a time.
 _JOB_BYTES = 1 << 19
 # Jobs queued per worker, so that a worker never waits for the next one.
-_QUEUED = 2
+_QUEUED = 3
 # Jobs converted but not yet written, at most (bounds memory when this process runs ahead).
 _BACKLOG = 4
 _SWITCH_INTERVAL = 0.0002
+_PIPE_BYTES = 1 << 20
 # Set in the parent just before the pool forks; the workers read their copy.
 _STATE: _WorkerState | None = None
 
@@ -188,9 +195,11 @@ def convert_parallel(
     interval = sys.getswitchinterval()
     try:
         with context.Pool(workers, initializer=_init_worker) as pool:
-            # The pool's threads move jobs and results through pipes 64 KB at a time, taking
-            # the GIL for each piece: while this thread converts, let them have it sooner
-            # (5 ms by default), or workers wait on their pipes (restored below).
+            # The pool's threads move jobs and results through pipes, taking the GIL for each
+            # piece: pieces of a megabyte rather than 64 KB, and while this thread converts,
+            # let them have the GIL sooner (5 ms by default), or workers wait on their pipes
+            # (restored below).
+            _widen_pipes(pool)
             sys.setswitchinterval(_SWITCH_INTERVAL)
             queue: deque[tuple[Job, Any]] = deque()  # (job, AsyncResult or local result)
             jobs = _jobs(sheet)
@@ -229,6 +238,19 @@ def convert_parallel(
     finally:
         _STATE = None
         sys.setswitchinterval(interval)
+
+
+def _widen_pipes(pool: Any) -> None:
+    """Let the pool's pipes hold a megabyte (Linux; elsewhere, or if refused, they stay)."""
+    size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if size is None:
+        return
+    for queue in (getattr(pool, "_inqueue", None), getattr(pool, "_outqueue", None)):
+        reader = getattr(queue, "_reader", None)
+        if reader is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            fcntl.fcntl(reader.fileno(), size, _PIPE_BYTES)
 
 
 def _redo(sheet: Sheet, job: Job, header_row: int, here: ConvertHere) -> Iterator[Done]:
