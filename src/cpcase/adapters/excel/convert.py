@@ -133,6 +133,7 @@ _DIRECT_1B = (
     "eligibility_reason",
     "eligibility_outcome",
 )
+_DIRECT_1B_KEYS = frozenset(_DIRECT_1B)
 # Fields a row cannot do without (an unreadable value rejects the row).
 _REQUIRED = frozenset(
     {
@@ -974,7 +975,11 @@ class RowConverter:
                     {"age": AGE_OF_MAJORITY},
                 )
             )
-        if any(p.severity is _ERROR for p in problems) or code is None or reg_date is None:
+        if (
+            code is None
+            or reg_date is None
+            or (problems and any(p.severity is _ERROR for p in problems))
+        ):
             return self._rejected(row, problems)
         caseworker = values.get("caseworker")
         base: dict[str, Any] = {
@@ -1008,11 +1013,12 @@ class RowConverter:
                 return self._invalid(row, exc, problems, RegistrationForm)
             return self._accepted(row, case, problems, "not_eligible")
         reg_data: dict[str, Any] = dict(base)
-        for key in _DIRECT_1B:
-            value = values.get(key)
+        for key, value in values.items():  # a row holds fewer values than there are keys
+            if key in _DIRECT_1B_KEYS and value is not None:
+                reg_data[key] = value
+        for key, value in required_values.items():
             if value is not None:
                 reg_data[key] = value
-        reg_data.update({k: v for k, v in required_values.items() if v is not None})
         secondary = reg_data.get("protection_concerns_secondary")
         primary = reg_data.get("protection_concern_primary")
         if secondary and primary in secondary:
