@@ -125,6 +125,8 @@ _SHAPES_HEAD = (
     '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
 )
 _SPACE_CHARS = frozenset(" \t\n\r\u00a0")
+#: How many distinct unstyled text values a sheet remembers the markup of (then it starts over).
+_TEXT_TAILS = 4096
 
 
 def _letters(count: int) -> list[str]:
@@ -132,6 +134,8 @@ def _letters(count: int) -> list[str]:
 
 
 _LETTERS = _letters(1024)
+#: The start of a cell's markup up to its row number, by column, UTF-8.
+_OPEN_CELL = [f'<c r="{letter}'.encode() for letter in _LETTERS]
 
 
 def _esc(text: str) -> str:
@@ -140,6 +144,18 @@ def _esc(text: str) -> str:
     if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
     return text.translate(_ESCAPES)
+
+
+def _text_tail(value: str, style: Style | None) -> str:
+    """The markup of a text cell after ``<c r="REF``: style, formula guard, escaping."""
+    s = style
+    if value.startswith(INJECTION_PREFIXES):
+        s = _TEXT_STYLE.get(style or Style.DEFAULT, Style.TEXT)
+    text = value if _NEEDS_ESCAPE.search(value) is None else _esc(value)
+    sattr = f' s="{int(s)}"' if s else ""
+    if text and (text[0] in _SPACE_CHARS or text[-1] in _SPACE_CHARS):
+        return f'"{sattr} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'"{sattr} t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _attr(text: str) -> str:
@@ -221,19 +237,30 @@ class _Deflated:
         self._parts: list[bytes] = []
         self.crc = 0
         self.size = 0
-        self._pending: list[str] = []
+        # Encoded pieces waiting to be compressed, about 64 KB at a time. zlib's raw deflate
+        # stream depends only on the bytes and the level, not on how they are cut into
+        # compress() calls (tests/adapters/excel/test_report_golden.py checks it).
+        self._pending: list[bytes] = []
         self._pending_len = 0
 
     def write(self, text: str) -> None:
-        self._pending.append(text)
-        self._pending_len += len(text)
+        data = text.encode("utf-8")
+        self._pending.append(data)
+        self._pending_len += len(data)
+        if self._pending_len > 1 << 16:
+            self.flush()
+
+    def write_bytes(self, data: bytes) -> None:
+        """Append UTF-8 ``data`` (rows are assembled from markup encoded once per value)."""
+        self._pending.append(data)
+        self._pending_len += len(data)
         if self._pending_len > 1 << 16:
             self.flush()
 
     def flush(self) -> None:
         if not self._pending:
             return
-        data = "".join(self._pending).encode("utf-8")
+        data = b"".join(self._pending)
         self._pending.clear()
         self._pending_len = 0
         self.crc = zlib.crc32(data, self.crc)
@@ -293,6 +320,8 @@ class SheetWriter:
         self.comment_count = 0
         self._comments: _Deflated | None = None
         self._shapes: _Deflated | None = None
+        # Unstyled text value -> its cell markup after the reference, UTF-8 (see _row).
+        self._text_tails: dict[str, bytes] = {}
 
     # -- public ------------------------------------------------------------------------------
 
@@ -424,63 +453,85 @@ class SheetWriter:
     def _row(
         self, number: int, values: Sequence[Any], style: Style | None, height: float | None
     ) -> None:
-        letters = _LETTERS if len(values) <= len(_LETTERS) else _letters(len(values))
-        parts = [f'<row r="{number}"']
-        if height is not None:
-            parts.append(f' ht="{height}" customHeight="1"')
-        parts.append(">")
+        num = str(number)
+        head = (
+            f'<row r="{num}">'
+            if height is None
+            else f'<row r="{num}" ht="{height}" customHeight="1">'
+        )
+        if style is not None or len(values) > len(_OPEN_CELL):
+            letters = _LETTERS if len(values) <= len(_LETTERS) else _letters(len(values))
+            cell = self._cell
+            body = "".join(
+                [
+                    cell(letter + num, value, style)
+                    for letter, value in zip(letters, values, strict=False)
+                    if value is not None
+                ]
+            )
+            self._out.write(f"{head}{body}</row>")
+            return
+        # Unstyled rows, most of a sheet, are assembled from UTF-8 pieces. The markup of a text
+        # cell after its reference is encoded once per value and remembered (registers repeat
+        # values a lot); numbers are made here; any other cell goes through _cell. Every cell
+        # gets exactly the markup _cell would give it.
+        num_b = num.encode()
+        parts = [head.encode()]
         append = parts.append
+        extend = parts.extend
+        tails = self._text_tails
         for col, value in enumerate(values):
-            if value is None:
+            if type(value) is str:
+                tail = tails.get(value)
+                if tail is None:
+                    if len(tails) >= _TEXT_TAILS:
+                        tails.clear()
+                    tail = tails[value] = _text_tail(value, None).encode()
+                extend((_OPEN_CELL[col], num_b, tail))
+            elif value is None:
                 continue
-            cell_style = style
-            cls = value.__class__
-            if cls is Styled:
-                cell_style = value.style
-                value = value.value
-                cls = value.__class__
-                if value is None:
-                    if cell_style is not None:
-                        append(f'<c r="{letters[col]}{number}" s="{int(cell_style)}"/>')
-                    continue
-            ref = f"{letters[col]}{number}"
-            if cls is str:
-                s = cell_style
-                if value.startswith(INJECTION_PREFIXES):
-                    s = _TEXT_STYLE.get(cell_style or Style.DEFAULT, Style.TEXT)
-                text = value if _NEEDS_ESCAPE.search(value) is None else _esc(value)
-                sattr = f' s="{int(s)}"' if s else ""
-                if text and (text[0] in _SPACE_CHARS or text[-1] in _SPACE_CHARS):
-                    append(
-                        f'<c r="{ref}"{sattr} t="inlineStr"><is><t xml:space="preserve">'
-                        f"{text}</t></is></c>"
-                    )
-                else:
-                    append(f'<c r="{ref}"{sattr} t="inlineStr"><is><t>{text}</t></is></c>')
-            elif cls is float or cls is int:
-                sattr = f' s="{int(cell_style)}"' if cell_style else ""
-                append(f'<c r="{ref}"{sattr}><v>{value!r}</v></c>')
-            elif cls is dt.date:
-                s = _DATE_STYLE.get(cell_style or Style.DEFAULT, cell_style or Style.DATE)
-                append(f'<c r="{ref}" s="{int(s)}"><v>{(value - _EPOCH_DATE).days}</v></c>')
-            elif cls is bool:
-                sattr = f' s="{int(cell_style)}"' if cell_style else ""
-                append(f'<c r="{ref}"{sattr} t="b"><v>{int(value)}</v></c>')
-            elif cls is dt.datetime:
-                delta = value.replace(tzinfo=None) - _EPOCH
-                serial = delta.days + delta.seconds / 86400
-                append(f'<c r="{ref}" s="{int(Style.DATETIME)}"><v>{serial!r}</v></c>')
-            elif cls is dt.time:
-                serial = (value.hour * 3600 + value.minute * 60 + value.second) / 86400
-                append(f'<c r="{ref}" s="{int(Style.TIME)}"><v>{serial!r}</v></c>')
-            elif cls is Formula:
-                append(self._formula(ref, value, cell_style))
-            elif cls is ExcelError:
-                append(f'<c r="{ref}" t="e"><v>{_esc(value.code)}</v></c>')
+            elif type(value) is float or type(value) is int:
+                append(f'<c r="{_LETTERS[col]}{num}"><v>{value!r}</v></c>'.encode())
             else:
-                append(f'<c r="{ref}" t="inlineStr"><is><t>{_esc(str(value))}</t></is></c>')
-        append("</row>")
-        self._out.write("".join(parts))
+                append(self._cell(_LETTERS[col] + num, value, None).encode())
+        append(b"</row>")
+        self._out.write_bytes(b"".join(parts))
+
+    def _cell(self, ref: str, value: Any, style: Style | None) -> str:
+        """The markup of one non-None cell at ``ref`` (may be empty)."""
+        cell_style = style
+        cls = value.__class__
+        if cls is Styled:
+            cell_style = value.style
+            value = value.value
+            cls = value.__class__
+            if value is None:
+                if cell_style is not None:
+                    return f'<c r="{ref}" s="{int(cell_style)}"/>'
+                return ""
+        if cls is str:
+            return f'<c r="{ref}{_text_tail(value, cell_style)}'
+        if cls is float or cls is int:
+            sattr = f' s="{int(cell_style)}"' if cell_style else ""
+            return f'<c r="{ref}"{sattr}><v>{value!r}</v></c>'
+        if cls is dt.date:
+            s = _DATE_STYLE.get(cell_style or Style.DEFAULT, cell_style or Style.DATE)
+            return f'<c r="{ref}" s="{int(s)}"><v>{(value - _EPOCH_DATE).days}</v></c>'
+        if cls is bool:
+            sattr = f' s="{int(cell_style)}"' if cell_style else ""
+            return f'<c r="{ref}"{sattr} t="b"><v>{int(value)}</v></c>'
+        if cls is dt.datetime:
+            delta = value.replace(tzinfo=None) - _EPOCH
+            serial = delta.days + delta.seconds / 86400
+            return f'<c r="{ref}" s="{int(Style.DATETIME)}"><v>{serial!r}</v></c>'
+        if cls is dt.time:
+            serial = (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+            return f'<c r="{ref}" s="{int(Style.TIME)}"><v>{serial!r}</v></c>'
+        if cls is Formula:
+            return self._formula(ref, value, cell_style)
+        if cls is ExcelError:
+            return f'<c r="{ref}" t="e"><v>{_esc(value.code)}</v></c>'
+        return f'<c r="{ref}" t="inlineStr"><is><t>{_esc(str(value))}</t></is></c>'
 
     def _formula(self, ref: str, formula: Formula, style: Style | None) -> str:
         sattr = f' s="{int(style)}"' if style else ""
@@ -498,6 +549,7 @@ class SheetWriter:
 
     def _finish(self, legacy_drawing: str | None) -> list[bytes]:
         self._start()
+        self._text_tails.clear()
         out = self._out
         out.write("</sheetData>")
         if self.autofilter and self.max_cols:

@@ -10,10 +10,12 @@ labels, counts): they never contain cell values, so summaries and logs hold no n
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import attrs
 
+from cpcase.adapters.excel.cells import column_letter
 from cpcase.labels import LabelledEnum, Lang
 
 __all__ = ["Problem", "ProblemCode", "Severity"]
@@ -29,7 +31,10 @@ class Severity(LabelledEnum):
     @property
     def rank(self) -> int:
         """error=2, warning=1, note=0."""
-        return {"error": 2, "warning": 1, "note": 0}[self.value]
+        return _SEVERITY_RANK[self._value_]
+
+
+_SEVERITY_RANK = {"error": 2, "warning": 1, "note": 0}
 
 
 class ProblemCode(LabelledEnum):
@@ -160,9 +165,10 @@ class ProblemCode(LabelledEnum):
 
     def render(self, lang: Lang, params: dict[str, Any]) -> str:
         """The message in ``lang`` with ``params`` filled in (missing ones left as "?")."""
-        template = self.label(lang)
+        template = self.label_fr if lang == "fr" else self.label_en
         try:
-            return template.format(**params)
+            # Templates have named fields only: format_map reads ``params`` without a copy.
+            return template.format_map(params)
         except (KeyError, IndexError):
             return template.format_map(_Missing(params))
 
@@ -170,6 +176,10 @@ class ProblemCode(LabelledEnum):
 class _Missing(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "?"
+
+
+#: Column letters by 0-based index (a report computes one per problem).
+_column_letter = lru_cache(maxsize=4096)(column_letter)
 
 
 @attrs.frozen
@@ -194,14 +204,14 @@ class Problem:
     @property
     def cell(self) -> str:
         """Cell reference such as "C14" (or "14" for a whole-row problem)."""
-        from cpcase.adapters.excel.cells import cell_ref
-
-        return cell_ref(self.row, self.column) if self.column is not None else str(self.row)
+        column = self.column
+        return str(self.row) if column is None else f"{_column_letter(column)}{self.row}"
 
     def message(self, lang: Lang = "fr") -> str:
         """The problem in ``lang`` (a value that was left out says so)."""
-        text = self.code.render(lang, self.params)
-        if self.params.get("ignored"):
+        params = self.params
+        text = self.code.render(lang, params)
+        if params.get("ignored"):
             text += " — valeur non reprise" if lang == "fr" else " — value not imported"
         return text
 

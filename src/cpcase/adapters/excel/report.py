@@ -107,53 +107,80 @@ class ReportWriter:
             _t(lang, "Lignes à corriger", "Rows to fix"), freeze_rows=1, autofilter=True
         )
         self._rows.append([_t(lang, "Ligne", "Row"), *header.names], style=Style.HEADER)
+        # Register field key -> its label in the report's language (filled as keys are met).
+        self._field_labels: dict[str | None, str] = {}
+        self._severity_labels = {severity: severity.label(lang) for severity in Severity}
 
     def add(self, row: RawRow, problems: Sequence[Problem]) -> None:
         """Record the problems of one row (and the row itself, highlighted)."""
+        # Called once per problem row of the register: labels are looked up once per writer
+        # (``_field_labels``, ``_severity_labels``) and the common case of one problem per row
+        # builds no more than it writes.
         lang = self.lang
         headers = self.header.names
+        n_headers = len(headers)
+        field_labels = self._field_labels
+        severity_labels = self._severity_labels
+        append_problem = self._problems.append
         worst: dict[int, Severity] = {}
         notes: dict[int, list[str]] = {}
         row_notes: list[str] = []
         for problem in problems:
             column = problem.column
-            header = headers[column] if column is not None and column < len(headers) else ""
-            field = FIELDS_BY_KEY.get(problem.field or "")
+            key = problem.field
+            label = field_labels.get(key)
+            if label is None:
+                field = FIELDS_BY_KEY.get(key or "")
+                label = field_labels[key] = field.label(lang) if field else (key or "")
             message = problem.message(lang)
             suggestion = problem.suggestion(lang)
-            self._problems.append(
+            severity = problem.severity
+            if column is None:
+                cell = header = ""
+            else:
+                cell = problem.cell
+                header = headers[column] if column < n_headers else ""
+            append_problem(
                 [
                     problem.row,
-                    problem.cell if column is not None else "",
+                    cell,
                     header,
-                    field.label(lang) if field else (problem.field or ""),
+                    label,
                     problem.value,
-                    problem.severity.label(lang),
+                    severity_labels[severity],
                     message,
                     suggestion,
                     problem.code.value,
                 ]
             )
-            text = message + (f" ({suggestion})" if suggestion else "")
+            text = f"{message} ({suggestion})" if suggestion else message
             if column is None:
                 row_notes.append(text)
                 continue
-            if column not in worst or problem.severity.rank > worst[column].rank:
-                worst[column] = problem.severity
-            notes.setdefault(column, []).append(text)
+            seen = worst.get(column)
+            if seen is None:
+                worst[column] = severity
+                notes[column] = [text]
+                continue
+            if severity.rank > seen.rank:
+                worst[column] = severity
+            notes[column].append(text)
         cells: list[Any] = [row.number, *row.cells]
-        width = max(len(cells), max((c + 2 for c in worst), default=0))
-        cells += [None] * (width - len(cells))
-        for column, severity in worst.items():
-            cells[column + 1] = Styled(cells[column + 1], _CELL_STYLE[severity])
+        if worst:
+            width = max(worst) + 2
+            if width > len(cells):
+                cells += [None] * (width - len(cells))
+            for column, severity in worst.items():
+                cells[column + 1] = Styled(cells[column + 1], _CELL_STYLE[severity])
         if row_notes:
             level = max((p.severity for p in problems if p.column is None), key=lambda s: s.rank)
             cells[0] = Styled(row.number, _CELL_STYLE[level])
-        number = self._rows.append(cells)
+        rows = self._rows
+        number = rows.append(cells)
         for column, texts in notes.items():
-            self._rows.comment(number, column + 1, "\n".join(texts))
+            rows.comment(number, column + 1, texts[0] if len(texts) == 1 else "\n".join(texts))
         if row_notes:
-            self._rows.comment(number, 0, "\n".join(row_notes))
+            rows.comment(number, 0, "\n".join(row_notes))
 
     def close(self, summary: Summary) -> None:
         """Fill the summary sheet and write the file."""
