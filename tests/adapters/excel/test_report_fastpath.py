@@ -23,11 +23,19 @@ from cpcase.adapters.excel._xlsxwrite import Formula, Style, Styled, XlsxWriter
 from cpcase.adapters.excel.cells import ExcelError
 
 # Characters the writer treats specially: XML specials, controls it drops, formula prefixes,
-# spaces it keeps with xml:space, non-characters, and text beyond Latin-1 and the BMP.
-_ALPHABET = st.sampled_from(
-    list("ab <>&\"'=+-@\t\r\n\x00\x01\x0b\x1f\u00a0\ufffe\uffffé—\U0001f600\uff1d")
+# spaces it keeps with xml:space, non-characters, and text beyond Latin-1 and the BMP; they
+# are tried anywhere in a text, and in particular first and last.
+_SPECIAL = list(" \t\r\n\u00a0=+-@<>&\x00\x01\x0b\x1f\ufffe\uffff\uff1d")
+_ALPHABET = st.sampled_from([*_SPECIAL, *"ab'\"é—\U0001f600"])
+_TEXT = st.one_of(
+    st.text(_ALPHABET, max_size=8),
+    st.builds(
+        lambda first, middle, last: first + middle + last,
+        st.sampled_from(["", *_SPECIAL]),
+        st.text(st.sampled_from(list("ab é—\U0001f600")), max_size=6),
+        st.sampled_from(["", *_SPECIAL]),
+    ),
 )
-_TEXT = st.text(_ALPHABET, max_size=8)
 _PLAIN = st.one_of(
     st.none(),
     _TEXT,

@@ -64,6 +64,9 @@ class Style(IntEnum):
     INTEGER = 15
 
 
+#: The ``s`` attribute of a cell, by style (the default style, 0, writes none).
+_STYLE_ATTR = {style: f' s="{int(style)}"' for style in Style}
+
 _FILL = {"none": 0, "error": 2, "warning": 3, "header": 4, "note": 5}
 # (numFmtId, fontId, fillId, quotePrefix, wrap, bold-border)
 _XF: dict[Style, tuple[int, int, str, bool, bool]] = {
@@ -146,13 +149,19 @@ def _esc(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+#: First characters of the formula prefixes (a quick test before ``str.startswith``).
+_INJECTION_FIRST = frozenset(prefix[0] for prefix in INJECTION_PREFIXES)
+#: First characters for which text may need a style or xml:space.
+_SLOW_FIRST = _INJECTION_FIRST | _SPACE_CHARS
+
+
 def _text_tail(value: str, style: Style | None) -> str:
     """The markup of a text cell after ``<c r="REF``: style, formula guard, escaping."""
     s = style
-    if value.startswith(INJECTION_PREFIXES):
+    if value[:1] in _INJECTION_FIRST and value.startswith(INJECTION_PREFIXES):
         s = _TEXT_STYLE.get(style or Style.DEFAULT, Style.TEXT)
     text = value if _NEEDS_ESCAPE.search(value) is None else _esc(value)
-    sattr = f' s="{int(s)}"' if s else ""
+    sattr = (_STYLE_ATTR.get(s) or f' s="{int(s)}"') if s else ""
     if text and (text[0] in _SPACE_CHARS or text[-1] in _SPACE_CHARS):
         return f'"{sattr} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     return f'"{sattr} t="inlineStr"><is><t>{text}</t></is></c>'
@@ -486,7 +495,16 @@ class SheetWriter:
                 if tail is None:
                     if len(tails) >= _TEXT_TAILS:
                         tails.clear()
-                    tail = tails[value] = _text_tail(value, None).encode()
+                    if (
+                        value
+                        and value[0] not in _SLOW_FIRST
+                        and value[-1] not in _SPACE_CHARS
+                        and _NEEDS_ESCAPE.search(value) is None
+                    ):  # plain text: what _text_tail gives it, without the call
+                        tail = f'" t="inlineStr"><is><t>{value}</t></is></c>'.encode()
+                    else:
+                        tail = _text_tail(value, None).encode()
+                    tails[value] = tail
                 extend((_OPEN_CELL[col], num_b, tail))
             elif value is None:
                 continue

@@ -18,7 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cpcase.adapters.excel._xlsxwrite import Style, Styled, XlsxWriter, atomic_write_bytes
+from cpcase.adapters.excel._xlsxwrite import (
+    _LETTERS,
+    Style,
+    Styled,
+    XlsxWriter,
+    atomic_write_bytes,
+)
 from cpcase.adapters.excel.cells import RawRow, column_letter
 from cpcase.adapters.excel.columns import FIELDS_BY_KEY
 from cpcase.adapters.excel.header import HeaderGuess
@@ -138,7 +144,12 @@ class ReportWriter:
             if column is None:
                 cell = header = ""
             else:
-                cell = problem.cell
+                # problem.cell, without a property call for the usual columns
+                cell = (
+                    f"{_LETTERS[column]}{problem.row}"
+                    if 0 <= column < len(_LETTERS)
+                    else problem.cell
+                )
                 header = headers[column] if column < n_headers else ""
             append_problem(
                 [
