@@ -8,8 +8,12 @@ children and case codes already seen, for duplicate warnings and unique case cod
 converted as if nothing had been claimed, recording the keys each row looked at; the claims are
 then replayed in row order. A register number or child claimed by an earlier row only adds a
 duplicate warning, put in place here; in the rare case a case code was already taken, the row
-is converted again here with the real state. A job that fails anywhere is redone here, in order, so that the
-error raised is the one a single process raises.
+is converted again here with the real state. A job that fails anywhere is redone here, in
+order, so that the error raised is the one a single process raises.
+
+Within a job, rows go through each stage together (coerce every cell column by column, settle
+each row, validate every form 1.B, serialise every case, map every Primero body): one kind of
+work at a time keeps its code and data in the CPU's caches.
 
 This process converts a job itself whenever the workers have enough queued, so with two CPUs
 one worker suffices: each extra process costs its own copy of the interpreter's memory.
