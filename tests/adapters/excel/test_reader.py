@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from cpcase.adapters.excel import _xlsx
 from cpcase.adapters.excel._csvfile import detect_delimiter
 from cpcase.adapters.excel._xlsx import XlsxWorkbook
 from cpcase.adapters.excel.cells import ExcelError, RawRow
@@ -297,3 +298,121 @@ def test_xlsx_cell_longer_than_the_limit(tmp_path: Path) -> None:
     assert info.value.cell == "B2"
     with RegisterFile(path) as register:
         assert len(list(register.sheet("R").rows())) == 3
+
+
+def _with_table(path: Path, sheet_xml: str, sst_items: list[str]) -> Path:
+    """A workbook whose first sheet is ``sheet_xml`` (rows) and shared strings ``sst_items``
+    (raw ``<si>`` contents: plain, rich-text runs, phonetic runs...)."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.'
+            'org/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{ct}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ct}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{ct}.sharedStrings+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            '<sheets><sheet name="Registre" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>'
+            f"{sheet_xml}</sheetData></worksheet>"
+        ),
+        "xl/sharedStrings.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" '
+            f'count="{len(sst_items)}" uniqueCount="{len(sst_items)}">'
+            + "".join(f"<si>{item}</si>" for item in sst_items)
+            + "</sst>"
+        ),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return path
+
+
+_TRICKY_STRINGS = [
+    "<t>Nom</t>",
+    "<t>Notes</t>",
+    '<t xml:space="preserve">  Aminata  </t>',
+    "<t>&amp; &lt;b&gt; &quot;x&quot; 'y'</t>",
+    "<t>ligne 1\nligne 2\ttab</t>",
+    "<r><t>TRA</t></r><r><rPr><b/></rPr><t>ORÉ</t></r>",
+    '<t>ネーム</t><rPh sb="0" eb="1"><t>ネ</t></rPh>',
+    "<t></t>",
+    "<t>=1+2</t>",
+    "<t>é ü ß 中文 🙂</t>",
+]
+
+
+def _tricky_sheet(rows: int) -> str:
+    out = ['<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>']
+    for r in range(2, rows + 2):
+        a, b = 2 + r % 8, 2 + (r * 3) % 8
+        out.append(
+            f'<row r="{r}"><c r="A{r}" s="0" t="s"><v>{a}</v></c>'
+            f'<c r="B{r}" t="s" s="0"><v>{b}</v></c><c r="C{r}"><v>{r}</v></c></row>'
+        )
+    return "".join(out)
+
+
+def test_shared_strings_inlined_per_block_read_as_calamine_reads_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks get their shared strings inline (the table is not parsed again per block); the
+    values are exactly those calamine reads through the table: rich text joined, phonetic runs
+    dropped, spaces, markup characters and line breaks kept."""
+    path = _with_table(tmp_path / "t.xlsx", _tricky_sheet(300), _TRICKY_STRINGS)
+    monkeypatch.setattr(_xlsx, "_BLOCK", 2048)  # many blocks
+    with RegisterFile(path) as register:
+        inlined = list(register.sheet("Registre").rows())
+    used: list[int] = []
+    real = _xlsx._inline_shared
+
+    def counted(block: bytes, table: list[bytes]) -> bytes | None:
+        out = real(block, table)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(_xlsx, "_inline_shared", counted)
+    with RegisterFile(path) as register:
+        assert list(register.sheet("Registre").rows()) == inlined
+    assert len(used) > 5
+    assert all(used)
+    # The same rows when every block carries the whole table (the path before).
+    monkeypatch.setattr(_xlsx.XlsxWorkbook, "inline_strings", lambda self: None)
+    with RegisterFile(path) as register:
+        assert list(register.sheet("Registre").rows()) == inlined
+    values = {v for row in inlined for v in row.cells if isinstance(v, str)}
+    assert {"  Aminata  ", "& <b> \"x\" 'y'", "ligne 1\nligne 2\ttab", "TRAORÉ"} <= values
+
+
+def test_shared_strings_that_cannot_go_inline_keep_the_table(tmp_path: Path) -> None:
+    """A carriage return or an OOXML escape would not come back unchanged from an inline
+    string: such tables stay whole in every block, and values are unchanged."""
+    strings = [*_TRICKY_STRINGS[:2], "<t>a\rb</t>", "<t>x_x0001_y</t>", *_TRICKY_STRINGS[4:]]
+    path = _with_table(tmp_path / "t.xlsx", _tricky_sheet(20), strings)
+    with RegisterFile(path) as register:
+        rows = list(register.sheet("Registre").rows())
+        book = register._book  # type: ignore[attr-defined]
+        assert book.inline_strings() is None
+    assert len(rows) == 21
