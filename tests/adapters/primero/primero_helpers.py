@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gzip
+from pathlib import Path
 from typing import Any
 
 from cpcase.adapters.primero import (
@@ -98,4 +101,22 @@ def services(code: str, *rows: dict[str, Any], entry_id: str | None = None) -> A
             "services_section": full,
         },
         context={"today": TODAY},
+    )
+
+
+GOLDEN = Path(__file__).parent / "data"
+
+
+def golden_lines(name: str) -> list[str]:
+    """The lines of a gzipped golden file under ``data/``."""
+    with gzip.open(GOLDEN / name, "rt", encoding="utf-8") as fh:
+        return fh.read().splitlines()
+
+
+@functools.cache
+def golden_cases() -> tuple[CaseFile, ...]:
+    """The 672 golden case files the mapping goldens were made from."""
+    return tuple(
+        CaseFile.model_validate_json(line)
+        for line in golden_lines("mapping_golden_cases.jsonl.gz")
     )

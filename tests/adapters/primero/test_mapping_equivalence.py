@@ -11,8 +11,6 @@ Bodies are compared as ``json.dumps(..., ensure_ascii=False)`` text, so key orde
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import gzip
 import json
 import pickle
 import typing
@@ -23,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import given, reject
 from hypothesis import strategies as st
+from primero_helpers import golden_cases, golden_lines
 from pydantic import BaseModel, ValidationError
 
 from cpcase.adapters.primero import case_to_primero, default_mapping, load_mapping, map_case
@@ -57,18 +56,6 @@ DATA = Path(__file__).parent / "data"
 MAPPINGS = ("default", "override_a", "override_b")
 
 
-def _lines(name: str) -> list[str]:
-    with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
-        return fh.read().splitlines()
-
-
-@functools.cache
-def _cases() -> tuple[CaseFile, ...]:
-    return tuple(
-        CaseFile.model_validate_json(line) for line in _lines("mapping_golden_cases.jsonl.gz")
-    )
-
-
 def _mapping(name: str) -> PrimeroMapping:
     if name == "default":
         return default_mapping()
@@ -87,13 +74,13 @@ def _record(case: CaseFile, mapping: PrimeroMapping) -> str:
 
 def test_golden_inputs_cover_the_mapping() -> None:
     """The stored cases exercise every subform, fallbacks, gaps and kept ids."""
-    cases = _cases()
+    cases = golden_cases()
     assert len(cases) == 672
     assert sum(c.registration is not None for c in cases) > 300
     for attr in ("action_plans", "services", "follow_ups"):
         assert sum(bool(getattr(c, attr)) for c in cases) > 50, attr
     assert sum("primero" in c.extra_fields for c in cases) > 30
-    records = [json.loads(line) for line in _lines("mapping_golden_default.jsonl.gz")]
+    records = [json.loads(line) for line in golden_lines("mapping_golden_default.jsonl.gz")]
     assert sum(bool(r["gaps"]) for r in records) > 50
     assert sum(bool(r["clearable"]) for r in records) > 50
     assert sum("closure_reason_other" in r["body"]["data"] for r in records) > 10
@@ -102,8 +89,8 @@ def test_golden_inputs_cover_the_mapping() -> None:
 @pytest.mark.parametrize("name", MAPPINGS)
 def test_same_bodies_gaps_and_clearable_as_reference(name: str) -> None:
     mapping = _mapping(name)
-    expected = _lines(f"mapping_golden_{name}.jsonl.gz")
-    cases = _cases()
+    expected = golden_lines(f"mapping_golden_{name}.jsonl.gz")
+    cases = golden_cases()
     assert len(expected) == len(cases)
     for i, (case, want) in enumerate(zip(cases, expected, strict=True)):
         got = _record(case, mapping)
@@ -112,8 +99,8 @@ def test_same_bodies_gaps_and_clearable_as_reference(name: str) -> None:
 
 def test_case_to_primero_bytes_match_reference() -> None:
     """The body written to ``cases.primero.jsonl`` (default mapping), byte for byte."""
-    expected = _lines("mapping_golden_default.jsonl.gz")
-    for case, want in zip(_cases(), expected, strict=True):
+    expected = golden_lines("mapping_golden_default.jsonl.gz")
+    for case, want in zip(golden_cases(), expected, strict=True):
         body = json.dumps(case_to_primero(case), ensure_ascii=False)
         assert body == json.dumps(json.loads(want)["body"], ensure_ascii=False)
 
@@ -121,7 +108,7 @@ def test_case_to_primero_bytes_match_reference() -> None:
 def test_mapping_is_repeatable() -> None:
     """Mapping the same case twice (tables compiled once, reused) gives equal, separate bodies."""
     mapping = _mapping("override_a")
-    case = next(c for c in _cases() if c.services and c.registration is not None)
+    case = next(c for c in golden_cases() if c.services and c.registration is not None)
     first = map_case(case, mapping)
     second = map_case(case, mapping)
     assert first == second
@@ -213,7 +200,7 @@ def test_record_and_row_ids_are_uuid5(parts: list[str]) -> None:
 
 def test_mapping_pickles_without_its_compiled_steps() -> None:
     mapping = _mapping("override_a")
-    case = _cases()[0]
+    case = golden_cases()[0]
     before = map_case(case, mapping)
     copy = pickle.loads(pickle.dumps(mapping))  # noqa: S301 - our own bytes
     assert "compiled" not in vars(copy)

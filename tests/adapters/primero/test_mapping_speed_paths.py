@@ -10,13 +10,12 @@ function keeping deployment field names as data, and the remembered risk-note te
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import gzip
 import json
 from pathlib import Path
 from typing import Any
 
 from hypothesis import given
+from primero_helpers import golden_cases, golden_lines
 from pydantic_core import to_json
 
 from cpcase.adapters.primero import case_to_primero, default_mapping, load_mapping, map_case
@@ -29,23 +28,11 @@ from cpcase.vocab import ConsentScope, RiskLevel
 DATA = Path(__file__).parent / "data"
 
 
-def _lines(name: str) -> list[str]:
-    with gzip.open(DATA / name, "rt", encoding="utf-8") as fh:
-        return fh.read().splitlines()
-
-
-@functools.cache
-def _cases() -> tuple[CaseFile, ...]:
-    return tuple(
-        CaseFile.model_validate_json(line) for line in _lines("mapping_golden_cases.jsonl.gz")
-    )
-
-
 def test_written_bytes_are_the_reference_bytes() -> None:
     """``to_json(case_to_primero(case))`` (the line written to ``cases.primero.jsonl``) equals
     ``to_json`` of the reference body, whose values are plain JSON values."""
-    expected = _lines("mapping_golden_default.jsonl.gz")
-    cases = _cases()
+    expected = golden_lines("mapping_golden_default.jsonl.gz")
+    cases = golden_cases()
     assert len(expected) == len(cases) == 672
     for case, want in zip(cases, expected, strict=True):
         reference = json.loads(want)["body"]
@@ -66,7 +53,7 @@ def test_bodies_hold_only_plain_json_values() -> None:
         mapping = (
             default_mapping() if name == "default" else load_mapping(DATA / f"mapping_{name}.toml")
         )
-        for case in _cases():
+        for case in golden_cases():
             assert _plain(map_case(case, mapping).body), (name, case.case_code)
 
 
@@ -97,7 +84,7 @@ def test_deployment_field_names_stay_data(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     mapping = load_mapping(path)
-    case = next(c for c in _cases() if c.registration is not None and c.consents)
+    case = next(c for c in golden_cases() if c.registration is not None and c.consents)
     body = map_case(case, mapping).body
     plain = map_case(case).body
     assert body[odd["registration.name_first"]] == plain["name_first"]
