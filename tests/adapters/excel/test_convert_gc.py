@@ -39,7 +39,7 @@ def test_rows_leave_no_cycles(tmp_path: Path) -> None:
     # duplicates, form-rule failures, 18+ rows.
     register = write_sample_register(tmp_path / "sample.xlsx", rows=400)
     options = ConvertOptions(today=_TODAY, primero=True)
-    finish = conv._finisher(conv._primero_mapper())
+    finish = conv._Finisher(conv._primero_mapper())
     problems: Counter[Severity] = Counter()
     with RegisterFile(register) as book:
         sheet, guess = conv.open_sheet(book, options)

@@ -404,38 +404,26 @@ class _Recorder:
         return None
 
 
+@attrs.define
 class _Coerced:
     """One row's coerced cells (see :meth:`RowConverter.coerce_many`)."""
 
-    __slots__ = ("extras", "failures", "values")
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-        self.extras: dict[str, Any] = {}
-        self.failures: list[tuple[_Column, CoercionError, CellValue]] = []
+    values: dict[str, Any] = attrs.field(factory=dict)
+    extras: dict[str, Any] = attrs.field(factory=dict)
+    failures: list[tuple[_Column, CoercionError, CellValue]] = attrs.field(factory=list)
 
 
+@attrs.define
 class _Pending:
     """A row prepared for :meth:`RowConverter.complete`: its form 1.B to validate, the rest of
     its case, the risk level to record and its problems so far."""
 
-    __slots__ = ("case_data", "problems", "reg_data", "reg_date", "risk", "row")
-
-    def __init__(
-        self,
-        row: RawRow,
-        reg_data: dict[str, Any],
-        case_data: dict[str, Any],
-        risk: Any,
-        reg_date: dt.date,
-        problems: list[Problem],
-    ) -> None:
-        self.row = row
-        self.reg_data = reg_data
-        self.case_data = case_data
-        self.risk = risk
-        self.reg_date = reg_date
-        self.problems = problems
+    row: RawRow
+    reg_data: dict[str, Any]
+    case_data: dict[str, Any]
+    risk: Any
+    reg_date: dt.date
+    problems: list[Problem]
 
 
 class _Column:
@@ -1721,10 +1709,6 @@ class _Finisher:
         ]
 
 
-def _finisher(mapper: Callable[[CaseFile], dict[str, Any]] | None) -> _Finisher:
-    return _Finisher(mapper)
-
-
 # Rows converted at a time in one process (see RowConverter.complete).
 _BATCH = 256
 
@@ -1738,7 +1722,7 @@ def _converted(
 ) -> Iterator[Done]:
     """Every row below the header, converted, in order: by worker processes for large
     registers (see :mod:`cpcase.adapters.excel._parallel`), else here."""
-    finish = _finisher(mapper)
+    finish = _Finisher(mapper)
     if workers == 0:
         large = sheet.row_count_estimate > PARALLEL_ROWS
         workers = (os.cpu_count() or 1) if large else 1
