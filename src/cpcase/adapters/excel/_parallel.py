@@ -58,8 +58,12 @@ _CSV_BATCH = 1000
 _JOB_BYTES = 1 << 19
 # Jobs queued per worker, so that a worker never waits for the next one.
 _QUEUED = 3
-# Jobs converted but not yet written, at most (bounds memory when this process runs ahead).
-_BACKLOG = 4
+# Jobs queued or converted but not yet written, at most (bounds memory when this process runs
+# ahead). Output is written in job order, so this process's own results wait behind the
+# oldest worker job: with _QUEUED jobs queued per worker, it converts about as many of its own
+# in that time. A backlog under twice that makes it stop and wait for the worker instead of
+# converting (measured: 4 → 10 took 100k rows from 15.2 to 13.5 s, median of three).
+_BACKLOG = 10
 _SWITCH_INTERVAL = 0.0002
 _PIPE_BYTES = 1 << 20
 # Set in the parent just before the pool forks; the workers read their copy.
