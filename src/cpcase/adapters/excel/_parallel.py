@@ -28,9 +28,12 @@ import contextlib
 import gc
 import multiprocessing
 import sys
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+import attrs
 
 from cpcase.adapters.excel._xlsx import XlsxSheet
 
@@ -42,7 +45,7 @@ from cpcase.adapters.excel.cells import RawRow
 from cpcase.adapters.excel.problems import Problem
 from cpcase.adapters.excel.reader import Sheet
 
-__all__ = ["Done", "can_fork", "convert_parallel"]
+__all__ = ["Chunk", "Done", "can_fork", "chunk_of", "convert_parallel", "join_lines"]
 
 #: One converted row as the output writer needs it: the row, its outcome, its problems, the
 #: case's JSON line (or ``None``), the Primero body's JSON line (or ``None``) as UTF-8 bytes,
@@ -51,7 +54,77 @@ Done = tuple[RawRow, str, tuple[Problem, ...], bytes | None, bytes | None, str]
 #: Converts one row in this process (with the register's real state) into a :data:`Done`.
 ConvertHere = Callable[[RawRow], Done]
 Job = tuple[Any, ...]
-Converted = list[tuple[Any, ...]]
+
+# Outcomes whose rows have a case line; of those, "converted" rows also have a Primero body.
+_WITH_CASE = frozenset({"converted", "not_eligible"})
+
+
+@attrs.define(slots=True)
+class Chunk:
+    """Rows converted, in order, as the outputs take them: their numbers, outcomes and case
+    codes (for ``rows.csv``), their case lines and Primero body lines each joined into one
+    string (every line ends with a newline), and the rows that have problems, with those
+    problems and whether the row has a case line (for the report and the counts).
+
+    Outputs are written a chunk at a time: one write per file, not one per row."""
+
+    numbers: list[int]
+    outcomes: list[str]
+    codes: list[str]
+    cases: bytes
+    bodies: bytes
+    flagged: list[tuple[RawRow, tuple[Problem, ...], bool]]
+
+
+def chunk_of(done: Iterable[Done]) -> Chunk:
+    """The chunk of rows converted one by one."""
+    chunk = Chunk([], [], [], b"", b"", [])
+    cases: list[bytes] = []
+    bodies: list[bytes] = []
+    for row, outcome, problems, line, body, code in done:
+        chunk.numbers.append(row.number)
+        chunk.outcomes.append(outcome)
+        chunk.codes.append(code)
+        if line is not None:
+            cases.append(line)
+            if body is not None:
+                bodies.append(body)
+        if problems:
+            chunk.flagged.append((row, problems, line is not None))
+    chunk.cases = join_lines(cases)
+    chunk.bodies = join_lines(bodies)
+    return chunk
+
+
+def join_lines(lines: list[bytes]) -> bytes:
+    """``lines``, each followed by a newline, as one string."""
+    if not lines:
+        return b""
+    lines.append(b"")
+    return b"\n".join(lines)
+
+
+@attrs.define(slots=True)
+class _Converted:
+    """One job converted without the register's state (claims are recorded, not checked), as
+    it crosses from a worker: per row its number, cells, outcome, problems and case code; the
+    case and Primero lines joined (see :class:`Chunk`); the claims each row recorded, as
+    ``(which, hash, at)`` triples one after the other with a count per row; the defaults each
+    row applied, and their total."""
+
+    numbers: list[int]
+    cells: list[tuple[Any, ...]]
+    outcomes: list[str]
+    problems: list[tuple[Problem, ...]]
+    codes: list[str]
+    lines: bytes  # per row: 1 when it has a case line, 3 when it has a Primero body too
+    cases: bytes
+    bodies: bytes
+    claims: array[int]
+    claim_counts: bytes
+    defaults: list[tuple[tuple[str, int], ...]]
+    defaults_total: Counter[str]
+
 
 _CSV_BATCH = 1000
 # XML per job: about a thousand rows, so that little is held at a time.
@@ -107,41 +180,59 @@ def _rows_of(sheet: Sheet, job: Job) -> Iterable[RawRow]:
     return rows
 
 
-def _convert_rows(state: _WorkerState, job: Job) -> Converted | None:
+def _convert_rows(state: _WorkerState, job: Job) -> _Converted | None:
     """Convert one job's rows with the recorder in place of the claims; ``None`` when anything
     fails (the job is then redone in order, which raises the real error: exceptions do not
     always survive pickling)."""
     converter = state.converter
     recorder = state.recorder
     defaults = converter.defaults_used
-    finish = state.finish
-    header = state.header_row
-    out: Converted = []
     try:
-        rows = [row for row in _rows_of(state.sheet, job) if row.number > header]
+        rows = [row for row in _rows_of(state.sheet, job) if row.number > state.header_row]
         prepared = []
-        claims = []
-        used = []
+        claims: list[tuple[int, int, int]] = []
+        counts = bytearray()
+        used: list[tuple[tuple[str, int], ...]] = []
         for row, coerced in zip(rows, converter.coerce_many(rows), strict=True):
             recorder.claims = []
             if defaults:
                 defaults.clear()
             prepared.append(converter.settle(row, coerced))
-            claims.append(tuple(recorder.claims))
+            counts.append(len(recorder.claims))
+            claims += recorder.claims
             used.append(tuple(defaults.items()) if defaults else ())
-        done = finish.many(rows, converter.complete(prepared))
-        for (row, outcome, problems, line, body, code), keys, defaults_used in zip(
-            done, claims, used, strict=True
-        ):
-            out.append(
-                (row.number, row.cells, outcome, problems, line, body, code, keys, defaults_used)
-            )
+        results = converter.complete(prepared)
+        lines, bodies = state.finish.lines(results)
+        # Rows apply the same few defaults: one tuple for each combination (pickled once),
+        # and their total, added up in the order the defaults first appear (as row by row).
+        interned: dict[tuple[tuple[str, int], ...], int] = Counter(used)
+        total: Counter[str] = Counter()
+        for items, times in interned.items():
+            for key, count in items:
+                total[key] += count * times
+        same = {items: items for items in interned}
+        return _Converted(
+            numbers=[row.number for row in rows],
+            cells=[row.cells for row in rows],
+            outcomes=[result.outcome for result in results],
+            problems=[result.problems for result in results],
+            codes=["" if result.case is None else result.case.case_code for result in results],
+            lines=bytes(
+                0 if line is None else 1 if body is None else 3
+                for line, body in zip(lines, bodies, strict=True)
+            ),
+            cases=join_lines([line for line in lines if line is not None]),
+            bodies=join_lines([body for body in bodies if body is not None]),
+            claims=array("q", [part for claim in claims for part in claim]),
+            claim_counts=bytes(counts),
+            defaults=[same[items] for items in used],
+            defaults_total=total,
+        )
     except Exception:
         return None
-    return out
 
 
-def _convert_job(job: Job) -> Converted | None:
+def _convert_job(job: Job) -> _Converted | None:
     """In a worker: convert one job."""
     state = _STATE
     assert state is not None  # noqa: S101 - set by the parent before forking
@@ -168,21 +259,23 @@ def convert_parallel(
     sheet: Sheet,
     header_row: int,
     converter: Any,
-    finish: Callable[[RawRow, Any], Done],
+    finish: Any,
     workers: int,
     recorder: Any,
-) -> Iterator[Done]:
-    """Every row below ``header_row``, in row order, as ``finish(row, converter.convert(row))``
-    gives them in one process: converted by ``workers`` forked processes and this one.
-    ``recorder`` stands in for the converter's claims while a job is converted."""
+) -> Iterator[Chunk]:
+    """Every row below ``header_row``, in row order and in chunks, as ``finish(row,
+    converter.convert(row))`` gives them in one process: converted by ``workers`` forked
+    processes and this one. ``recorder`` stands in for the converter's claims while a job is
+    converted; ``finish.lines(results)`` gives converted rows' case and Primero lines."""
     global _STATE  # handed to the forked workers
     claims = converter._claims
     state = _WorkerState(sheet, header_row, converter, finish, recorder)
 
     def here(row: RawRow) -> Done:
-        return finish(row, converter.convert(row))
+        done: Done = finish(row, converter.convert(row))
+        return done
 
-    def local(job: Job) -> Converted | None:
+    def local(job: Job) -> _Converted | None:
         # As in a worker: claims recorded, defaults counted per row (replayed in order).
         used = converter.defaults_used
         converter._claims = recorder
@@ -193,9 +286,9 @@ def convert_parallel(
             converter._claims = claims
             converter.defaults_used = used
 
-    def written(job: Job, result: Converted | None) -> Iterator[Done]:
+    def written(job: Job, result: _Converted | None) -> Chunk:
         if result is None:
-            return _redo(sheet, job, header_row, here)
+            return chunk_of(_redo(sheet, job, header_row, here))
         return _replay(result, converter, claims, converter.defaults_used, here)
 
     _STATE = state
@@ -232,9 +325,9 @@ def convert_parallel(
                         queue.append((job, pool.apply_async(_convert_job, (job,))))
                 if queue and (exhausted or len(queue) > _BACKLOG or _ready(queue[0][1])):
                     job, result = queue.popleft()
-                    if not isinstance(result, list) and result is not None:
+                    if result is not None and not isinstance(result, _Converted):
                         result = result.get()
-                    yield from written(job, result)
+                    yield written(job, result)
                     continue
                 if exhausted:
                     break
@@ -274,22 +367,82 @@ def _busy(queue: deque[tuple[Job, Any]]) -> int:
 
 
 def _ready(result: Any) -> bool:
-    return isinstance(result, list) or result is None or bool(result.ready())
+    return result is None or isinstance(result, _Converted) or bool(result.ready())
 
 
 def _replay(
-    result: Converted, converter: Any, claims: Any, defaults_used: Any, here: ConvertHere
-) -> Iterator[Done]:
-    for number, cells, outcome, problems, line, body, code, keys, defaults in result:
-        row = RawRow(number, cells)
-        if keys:
-            found = claims.replay(keys, number)
-            if found:
-                # Duplicates of earlier rows: the warnings go in, nothing else changes.
-                problems = converter.with_duplicates(row, problems, found)
-            if found is None or problems is None:
-                yield here(row)
+    result: _Converted, converter: Any, claims: Any, defaults_used: Any, here: ConvertHere
+) -> Chunk:
+    """A job converted without the register's state, made what one process gives: its claims
+    replayed in row order, duplicate warnings put in place, and the rare row whose case code
+    was taken converted again here."""
+    numbers = result.numbers
+    count = len(numbers)
+    problems = result.problems
+    changed: dict[int, tuple[Problem, ...]] = {}
+    redone: dict[int, Done] = {}
+    counted = 0  # rows whose defaults are counted (only once a row is converted again)
+    at = position = 0
+    while True:
+        at, position, found = claims.replay_rows(
+            result.claims, result.claim_counts, numbers, at, position
+        )
+        if at >= count:
+            break
+        row = RawRow(numbers[at], result.cells[at])
+        if found is not None:
+            # Duplicates of earlier rows: the warnings go in, nothing else changes.
+            new = converter.with_duplicates(row, problems[at], found)
+            if new is not None:
+                changed[at] = new
+                at += 1
                 continue
-        for key, count in defaults:
-            defaults_used[key] += count
-        yield row, outcome, problems, line, body, code
+        # Converted again here, in order: the defaults of the rows before it count first.
+        for items in result.defaults[counted:at]:
+            for key, times in items:
+                defaults_used[key] += times
+        redone[at] = here(row)
+        counted = at + 1
+        at += 1
+    if not redone:
+        defaults_used.update(result.defaults_total)
+        if changed:
+            problems = list(problems)
+            for at, new in changed.items():
+                problems[at] = new
+        cells = result.cells
+        flags = result.lines
+        return Chunk(
+            numbers,
+            result.outcomes,
+            result.codes,
+            result.cases,
+            result.bodies,
+            [
+                (RawRow(numbers[at], cells[at]), found_problems, flags[at] != 0)
+                for at, found_problems in enumerate(problems)
+                if found_problems
+            ],
+        )
+    for items in result.defaults[counted:]:
+        for key, times in items:
+            defaults_used[key] += times
+    return chunk_of(_rows_done(result, changed, redone))
+
+
+def _rows_done(
+    result: _Converted, changed: dict[int, tuple[Problem, ...]], redone: dict[int, Done]
+) -> Iterator[Done]:
+    """A job's rows one by one, with rows ``changed`` (new problems) or ``redone`` here."""
+    cases = iter(result.cases.split(b"\n"))
+    bodies = iter(result.bodies.split(b"\n"))
+    for at, number in enumerate(result.numbers):
+        flags = result.lines[at]
+        line = next(cases) if flags & 1 else None
+        body = next(bodies) if flags & 2 else None
+        done = redone.get(at)
+        if done is None:
+            row = RawRow(number, result.cells[at])
+            problems = changed.get(at, result.problems[at])
+            done = (row, result.outcomes[at], problems, line, body, result.codes[at])
+        yield done

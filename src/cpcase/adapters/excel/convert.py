@@ -27,7 +27,7 @@ import attrs
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 
-from cpcase.adapters.excel._parallel import Done, can_fork, convert_parallel
+from cpcase.adapters.excel._parallel import Chunk, Done, can_fork, convert_parallel, join_lines
 from cpcase.adapters.excel._text import fold
 from cpcase.adapters.excel.cells import CellValue, RawRow, column_letter
 from cpcase.adapters.excel.coerce import (
@@ -344,32 +344,53 @@ class _Claims:
         for index in self._indexes:
             index.reserve(min(rows, 1 << 20))
 
-    def replay(
-        self, claims: tuple[tuple[int, int, int], ...], row: int
-    ) -> list[tuple[int, int, int]] | None:
-        """Apply the claims a :class:`_Recorder` saw for one row (converted in a forked worker,
-        which hashes like this process), in order. Returns the duplicate warnings the row lacks,
-        as ``(place among its problems, which, first row)``, or ``None`` when the row must be
-        converted again here (a case code was taken: the row's code or outcome changes).
+    def replay_rows(
+        self,
+        claims: array[int],
+        counts: bytes,
+        numbers: list[int],
+        at: int,
+        position: int,
+    ) -> tuple[int, int, list[tuple[int, int, int]] | None]:
+        """Apply, in row order from row ``at``, the claims a :class:`_Recorder` saw for rows
+        converted in a forked worker (which hashes like this process): ``claims`` holds them as
+        ``(which, hash, place)`` triples from ``position`` on, ``counts`` how many each row
+        made, ``numbers`` the rows' numbers. Stops at the first row that needs more than its
+        claims: returns its index, where its claims end, and either the duplicate warnings it
+        lacks, as ``(place among its problems, which, first row)``, or ``None`` when it must be
+        converted again here (a case code was taken: its code or outcome changes; its remaining
+        claims are then left to that conversion). ``(len(numbers), …, [])`` once every row is
+        applied.
 
         A row converted again claims the same keys again: those this replay already recorded
         for it answer with its own row number, as new keys would, so the result is the one a
         single process gives."""
         indexes = self._indexes
-        found: list[tuple[int, int, int]] | None = None
-        for which, digest, at in claims:
-            if at == _FREE:
-                if indexes[which].get(digest) is not None:
-                    return None
-                continue
-            first = indexes[which].first(digest, row)
-            if first != row:
-                if at < 0:
-                    return None
-                if found is None:
-                    found = []
-                found.append((at, which, first))
-        return found or []
+        rows = len(numbers)
+        while at < rows:
+            end = position + 3 * counts[at]
+            number = numbers[at]
+            found: list[tuple[int, int, int]] | None = None
+            while position < end:
+                which = claims[position]
+                digest = claims[position + 1]
+                place = claims[position + 2]
+                position += 3
+                if place == _FREE:
+                    if indexes[which].get(digest) is not None:
+                        return at, end, None
+                    continue
+                first = indexes[which].first(digest, number)
+                if first != number:
+                    if place < 0:
+                        return at, end, None
+                    if found is None:
+                        found = []
+                    found.append((place, which, first))
+            if found:
+                return at, position, found
+            at += 1
+        return rows, position, []
 
 
 # A claim recorded by :meth:`_Recorder.get`: the key must be free (nothing is claimed).
@@ -1592,22 +1613,18 @@ def convert_register(
             index.writerow(["row", "outcome", "case_code"])
             with _collector_held_back():
                 done = 0
-                for row, outcome, problems, line, body, code in _converted(
-                    sheet, guess.row, converter, mapper, options.workers
-                ):
-                    counts[outcome] += 1
-                    done += 1
-                    if progress is not None and done % 1000 == 0:
+                for chunk in _converted(sheet, guess.row, converter, mapper, options.workers):
+                    counts.update(chunk.outcomes)
+                    before = done
+                    done += len(chunk.numbers)
+                    if progress is not None and done // 1000 > before // 1000:
                         progress(done)
-                    if line is not None:
-                        cases.write(line)
-                        cases.write(b"\n")
-                        if body is not None and bodies is not None:
-                            bodies.write(body)
-                            bodies.write(b"\n")
-                    index.writerow([row.number, outcome, code])
-                    if problems:
-                        if line is not None and any(p.severity is not _ERROR for p in problems):
+                    cases.write(chunk.cases)
+                    if bodies is not None:
+                        bodies.write(chunk.bodies)
+                    index.writerows(zip(chunk.numbers, chunk.outcomes, chunk.codes, strict=True))
+                    for row, problems, has_case in chunk.flagged:
+                        if has_case and any(p.severity is not _ERROR for p in problems):
                             warned += 1
                         for problem in problems:
                             by_code[problem.code.value] += 1
@@ -1678,11 +1695,14 @@ class _Finisher:
 
     def __call__(self, row: RawRow, result: RowResult) -> Done:
         """One row's :data:`Done`."""
-        return self.many([row], [result])[0]
+        lines, bodies = self.lines([result])
+        code = "" if result.case is None else result.case.case_code
+        return row, result.outcome, result.problems, lines[0], bodies[0], code
 
-    def many(self, rows: list[RawRow], results: list[RowResult]) -> list[Done]:
-        """Rows' :data:`Done`, in order; stage by stage (all cases' JSON, then all bodies), as
-        in :meth:`RowConverter.complete`."""
+    def lines(self, results: list[RowResult]) -> tuple[list[bytes | None], list[bytes | None]]:
+        """Rows' case lines and Primero body lines (``None`` where a row has none), in order;
+        stage by stage (all cases' JSON, then all bodies), as in :meth:`RowConverter.complete`.
+        """
         lines = [None if r.case is None else _case_json(r.case) for r in results]
         bodies: list[bytes | None] = [None] * len(results)
         mapper = self.mapper
@@ -1696,17 +1716,23 @@ class _Finisher:
             # pydantic-core's encoder: compact UTF-8 JSON, twice as fast as the json module.
             for (i, _), data in zip(converted, mapped, strict=True):
                 bodies[i] = to_json(data)
-        return [
-            (
-                row,
-                result.outcome,
-                result.problems,
-                line,
-                body,
-                "" if result.case is None else result.case.case_code,
-            )
-            for row, result, line, body in zip(rows, results, lines, bodies, strict=True)
-        ]
+        return lines, bodies
+
+    def chunk(self, rows: list[RawRow], results: list[RowResult]) -> Chunk:
+        """Rows converted in this process, as the outputs take them."""
+        lines, bodies = self.lines(results)
+        return Chunk(
+            [row.number for row in rows],
+            [result.outcome for result in results],
+            ["" if result.case is None else result.case.case_code for result in results],
+            join_lines([line for line in lines if line is not None]),
+            join_lines([body for body in bodies if body is not None]),
+            [
+                (row, result.problems, result.case is not None)
+                for row, result in zip(rows, results, strict=True)
+                if result.problems
+            ],
+        )
 
 
 # Rows converted at a time in one process (see RowConverter.complete).
@@ -1719,9 +1745,9 @@ def _converted(
     converter: RowConverter,
     mapper: Callable[[CaseFile], dict[str, Any]] | None,
     workers: int,
-) -> Iterator[Done]:
-    """Every row below the header, converted, in order: by worker processes for large
-    registers (see :mod:`cpcase.adapters.excel._parallel`), else here."""
+) -> Iterator[Chunk]:
+    """Every row below the header, converted, in order and in chunks: by worker processes for
+    large registers (see :mod:`cpcase.adapters.excel._parallel`), else here."""
     finish = _Finisher(mapper)
     if workers == 0:
         large = sheet.row_count_estimate > PARALLEL_ROWS
@@ -1740,7 +1766,7 @@ def _converted(
         if row.number > header_row:
             batch.append(row)
             if len(batch) >= _BATCH:
-                yield from finish.many(batch, converter.convert_many(batch))
+                yield finish.chunk(batch, converter.convert_many(batch))
                 batch = []
     if batch:
-        yield from finish.many(batch, converter.convert_many(batch))
+        yield finish.chunk(batch, converter.convert_many(batch))
