@@ -41,3 +41,35 @@ def test_nothing_logs_or_prints_record_data() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id != "print", path.name
         assert "logging" not in _imports(path), path.name
+
+
+def test_names_come_lazily_from_the_module_that_defines_them() -> None:
+    import importlib
+
+    for module, names in primero._MODULES.items():
+        source = importlib.import_module(f"cpcase.adapters.primero.{module}")
+        for name in names:
+            assert getattr(primero, name) is getattr(source, name), name
+    assert set(primero._SOURCE) | {"PrimeroError"} == set(primero.__all__)
+
+
+def test_mapping_cases_does_not_load_the_http_stack() -> None:
+    """``cpcase convert --to primero`` maps cases: requests (0.14 s to import) stays out."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from cpcase.adapters import primero\n"
+        "assert callable(primero.case_to_primero)\n"
+        "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+    code = code.replace("primero.case_to_primero", "primero.PrimeroClient")
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['requests', 'urllib3']"  # the check can fail
