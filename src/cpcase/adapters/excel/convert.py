@@ -365,7 +365,8 @@ class _Claims:
         A row converted again claims the same keys again: those this replay already recorded
         for it answer with its own row number, as new keys would, so the result is the one a
         single process gives."""
-        indexes = self._indexes
+        firsts = [index.first for index in self._indexes]
+        gets = [index.get for index in self._indexes]
         rows = len(numbers)
         while at < rows:
             end = position + 3 * counts[at]
@@ -377,10 +378,10 @@ class _Claims:
                 place = claims[position + 2]
                 position += 3
                 if place == _FREE:
-                    if indexes[which].get(digest) is not None:
+                    if gets[which](digest) is not None:
                         return at, end, None
                     continue
-                first = indexes[which].first(digest, number)
+                first = firsts[which](digest, number)
                 if first != number:
                     if place < 0:
                         return at, end, None
@@ -504,7 +505,8 @@ class RowConverter:
         self._defaults = self._resolve_defaults()
         self._orgs: dict[str, str] = {}
         self._consent_shapes: dict[tuple[Any, ...], Any] = {}
-        self._consent_rows: dict[tuple[Any, ...], Any] = {}
+        # Consent cells -> (form 1.A template or its errors or None, whether someone agreed).
+        self._consent_rows: dict[tuple[Any, ...], tuple[Any, bool]] = {}
         self._risks: dict[tuple[Any, ...], RiskDecision] = {}
         # CaseCodeFormat compiles its pattern on each call; compile it once here.
         self._code_re = self.code_format._regex()
@@ -952,6 +954,7 @@ class RowConverter:
             problems.append(self._problem(row, key, ProblemCode.REQUIRED_MISSING, _ERROR))
         # required enums
         required_values: dict[str, Any] = {}
+        defaults = self._defaults
         for key in (
             "sex",
             "protection_concern_primary",
@@ -959,9 +962,13 @@ class RowConverter:
             "identified_by",
             "eligibility_outcome",
         ):
-            value = self._default(key, values)
-            if value is None and not any(p.field == key for p in problems):
-                problems.append(self._problem(row, key, ProblemCode.REQUIRED_MISSING, _ERROR))
+            value = values.get(key)
+            if value is None:  # as self._default(key, values), inlined (five keys a row)
+                value = defaults.get(key)
+                if value is not None:
+                    self.defaults_used[key] += 1
+                elif not any(p.field == key for p in problems):
+                    problems.append(self._problem(row, key, ProblemCode.REQUIRED_MISSING, _ERROR))
             required_values[key] = value
         organisation = self._default("organisation", values)
         if organisation is None:
@@ -1053,10 +1060,10 @@ class RowConverter:
             if caregiver_phone is not None:
                 member["relation_telephone"] = caregiver_phone
             reg_data["family_supports"] = (member,)
-        consent = self._consent(row, values, base, reg_date, problems)
+        consent, agreed = self._consent(row, values, base, reg_date, problems)
         consent_obtained = values.get("consent_obtained")
         if consent_obtained is None and consent is not None:
-            consent_obtained = consent.consent_from_child or consent.consent_from_caregiver
+            consent_obtained = agreed
         if consent_obtained is not None:
             reg_data["consent_obtained"] = consent_obtained
         case_data: dict[str, Any] = {
@@ -1134,9 +1141,11 @@ class RowConverter:
         base: dict[str, Any],
         reg_date: dt.date,
         problems: list[Problem],
-    ) -> ConsentForm | None:
+    ) -> tuple[ConsentForm | None, bool]:
+        """The row's form 1.A (``None`` when it has none or it is invalid: problems say why)
+        and whether the child or a caregiver agreed."""
         if not any(k in values for k in _CONSENT_KEYS):
-            return None
+            return None, False
         # Everything but the dates and the header depends on these cells only: the form (or
         # its errors) is worked out once per combination of them.
         key = (
@@ -1148,11 +1157,16 @@ class RowConverter:
             values.get("consent_scope"),
             values.get("consent_recipients"),
         )
-        template = self._consent_rows.get(key, _MISS)
-        if template is _MISS:
+        cached = self._consent_rows.get(key)
+        if cached is None:
             template = self._consent_template(values)
+            agreed = isinstance(template, ConsentForm) and (
+                template.consent_from_child or template.consent_from_caregiver
+            )
+            cached = (template, agreed)
             if len(self._consent_rows) < _CACHE_SIZE:
-                self._consent_rows[key] = template
+                self._consent_rows[key] = cached
+        template, agreed = cached
         if template is None:
             problems.append(
                 self._problem(
@@ -1167,7 +1181,7 @@ class RowConverter:
                     },
                 )
             )
-            return None
+            return None, False
         self._default("consent_mode", values)  # counted per row
         if isinstance(template, ValidationError):
             for err in template.errors(include_input=False, include_url=False):
@@ -1182,11 +1196,11 @@ class RowConverter:
                         {"detail": err["msg"], "ignored": True},
                     )
                 )
-            return None
+            return None, False
         consent_date = values.get("consent_date")
         day = consent_date.value if isinstance(consent_date, DateValue) else reg_date
         form: ConsentForm = template
-        return _evolve(form, {**base, "form_date": day, "consent_date": day})
+        return _evolve(form, {**base, "form_date": day, "consent_date": day}), agreed
 
     def _consent_template(self, values: dict[str, Any]) -> ConsentForm | ValidationError | None:
         """Form 1.A for a row's consent cells, with a placeholder header and dates, or its
